@@ -19,9 +19,9 @@ install: $(STAMP) ## Install npm dependencies (npm ci) when package-lock.json ch
 
 generate: $(STAMP) ## Regenerate TypeScript from proto/ (buf generate); commit the result
 	$(BUF) generate
+	$(BUF) build --exclude-source-info -o -#format=binpb | node proto/scripts/embed-descriptor-set.mjs > proto/src/gen/descriptor-set.ts
 
-check-generated: $(STAMP) ## Fail if generated code is not what `make generate` produces
-	$(BUF) generate
+check-generated: generate ## Fail if generated code is not what `make generate` produces
 	@git diff --exit-code --stat -- '*/src/gen' || { echo "Generated code is stale: run 'make generate' and commit."; exit 1; }
 	@test -z "$$(git status --porcelain -- '*/src/gen')" || { git status --porcelain -- '*/src/gen'; echo "Generated files are untracked: run 'make generate' and commit."; exit 1; }
 

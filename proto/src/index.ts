@@ -20,3 +20,4 @@ export * as tckModelEventLogEventing from "./gen/cloudstate/tck/model/eventlogev
 export { PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "./protocol-version.js";
 export { ALL_ENTITY_TYPES, EntityType, isEntityType } from "./entity-types.js";
 export { wireManifest } from "./wire-manifest.js";
+export { contractsDescriptorSet, contractsRegistry } from "./contracts-registry.js";

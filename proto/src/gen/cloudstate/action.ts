@@ -78,7 +78,9 @@ function createBaseActionCommand(): ActionCommand {
   return { serviceName: "", name: "", payload: undefined, metadata: undefined };
 }
 
-export const ActionCommand: MessageFns<ActionCommand> = {
+export const ActionCommand: MessageFns<ActionCommand, "cloudstate.action.ActionCommand"> = {
+  $type: "cloudstate.action.ActionCommand" as const,
+
   encode(message: ActionCommand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.serviceName !== "") {
       writer.uint32(18).string(message.serviceName);
@@ -203,7 +205,9 @@ function createBaseActionResponse(): ActionResponse {
   return { response: undefined, sideEffects: [] };
 }
 
-export const ActionResponse: MessageFns<ActionResponse> = {
+export const ActionResponse: MessageFns<ActionResponse, "cloudstate.action.ActionResponse"> = {
+  $type: "cloudstate.action.ActionResponse" as const,
+
   encode(message: ActionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.response?.$case) {
       case "failure":
@@ -505,7 +509,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

@@ -481,7 +481,9 @@ function createBaseCrdtStreamIn(): CrdtStreamIn {
   return { message: undefined };
 }
 
-export const CrdtStreamIn: MessageFns<CrdtStreamIn> = {
+export const CrdtStreamIn: MessageFns<CrdtStreamIn, "cloudstate.crdt.CrdtStreamIn"> = {
+  $type: "cloudstate.crdt.CrdtStreamIn" as const,
+
   encode(message: CrdtStreamIn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.message?.$case) {
       case "init":
@@ -668,7 +670,9 @@ function createBaseCrdtStreamOut(): CrdtStreamOut {
   return { message: undefined };
 }
 
-export const CrdtStreamOut: MessageFns<CrdtStreamOut> = {
+export const CrdtStreamOut: MessageFns<CrdtStreamOut, "cloudstate.crdt.CrdtStreamOut"> = {
+  $type: "cloudstate.crdt.CrdtStreamOut" as const,
+
   encode(message: CrdtStreamOut, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.message?.$case) {
       case "reply":
@@ -827,7 +831,9 @@ function createBaseCrdtState(): CrdtState {
   return { state: undefined };
 }
 
-export const CrdtState: MessageFns<CrdtState> = {
+export const CrdtState: MessageFns<CrdtState, "cloudstate.crdt.CrdtState"> = {
+  $type: "cloudstate.crdt.CrdtState" as const,
+
   encode(message: CrdtState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.state?.$case) {
       case "gcounter":
@@ -1054,7 +1060,9 @@ function createBaseGCounterState(): GCounterState {
   return { value: 0n };
 }
 
-export const GCounterState: MessageFns<GCounterState> = {
+export const GCounterState: MessageFns<GCounterState, "cloudstate.crdt.GCounterState"> = {
+  $type: "cloudstate.crdt.GCounterState" as const,
+
   encode(message: GCounterState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asUintN(64, message.value) !== message.value) {
@@ -1124,7 +1132,9 @@ function createBasePNCounterState(): PNCounterState {
   return { value: 0n };
 }
 
-export const PNCounterState: MessageFns<PNCounterState> = {
+export const PNCounterState: MessageFns<PNCounterState, "cloudstate.crdt.PNCounterState"> = {
+  $type: "cloudstate.crdt.PNCounterState" as const,
+
   encode(message: PNCounterState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asIntN(64, message.value) !== message.value) {
@@ -1194,7 +1204,9 @@ function createBaseGSetState(): GSetState {
   return { items: [] };
 }
 
-export const GSetState: MessageFns<GSetState> = {
+export const GSetState: MessageFns<GSetState, "cloudstate.crdt.GSetState"> = {
+  $type: "cloudstate.crdt.GSetState" as const,
+
   encode(message: GSetState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       Any.encode(v!, writer.uint32(10).fork()).join();
@@ -1261,7 +1273,9 @@ function createBaseORSetState(): ORSetState {
   return { items: [] };
 }
 
-export const ORSetState: MessageFns<ORSetState> = {
+export const ORSetState: MessageFns<ORSetState, "cloudstate.crdt.ORSetState"> = {
+  $type: "cloudstate.crdt.ORSetState" as const,
+
   encode(message: ORSetState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       Any.encode(v!, writer.uint32(10).fork()).join();
@@ -1328,7 +1342,9 @@ function createBaseLWWRegisterState(): LWWRegisterState {
   return { value: undefined, clock: 0, customClockValue: 0n };
 }
 
-export const LWWRegisterState: MessageFns<LWWRegisterState> = {
+export const LWWRegisterState: MessageFns<LWWRegisterState, "cloudstate.crdt.LWWRegisterState"> = {
+  $type: "cloudstate.crdt.LWWRegisterState" as const,
+
   encode(message: LWWRegisterState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== undefined) {
       Any.encode(message.value, writer.uint32(10).fork()).join();
@@ -1438,7 +1454,9 @@ function createBaseFlagState(): FlagState {
   return { value: false };
 }
 
-export const FlagState: MessageFns<FlagState> = {
+export const FlagState: MessageFns<FlagState, "cloudstate.crdt.FlagState"> = {
+  $type: "cloudstate.crdt.FlagState" as const,
+
   encode(message: FlagState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== false) {
       writer.uint32(8).bool(message.value);
@@ -1505,7 +1523,9 @@ function createBaseORMapState(): ORMapState {
   return { entries: [] };
 }
 
-export const ORMapState: MessageFns<ORMapState> = {
+export const ORMapState: MessageFns<ORMapState, "cloudstate.crdt.ORMapState"> = {
+  $type: "cloudstate.crdt.ORMapState" as const,
+
   encode(message: ORMapState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.entries) {
       ORMapEntry.encode(v!, writer.uint32(10).fork()).join();
@@ -1574,7 +1594,9 @@ function createBaseORMapEntry(): ORMapEntry {
   return { key: undefined, value: undefined };
 }
 
-export const ORMapEntry: MessageFns<ORMapEntry> = {
+export const ORMapEntry: MessageFns<ORMapEntry, "cloudstate.crdt.ORMapEntry"> = {
+  $type: "cloudstate.crdt.ORMapEntry" as const,
+
   encode(message: ORMapEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== undefined) {
       Any.encode(message.key, writer.uint32(10).fork()).join();
@@ -1661,7 +1683,9 @@ function createBaseVoteState(): VoteState {
   return { votesFor: 0, totalVoters: 0, selfVote: false };
 }
 
-export const VoteState: MessageFns<VoteState> = {
+export const VoteState: MessageFns<VoteState, "cloudstate.crdt.VoteState"> = {
+  $type: "cloudstate.crdt.VoteState" as const,
+
   encode(message: VoteState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.votesFor !== 0) {
       writer.uint32(8).uint32(message.votesFor);
@@ -1774,7 +1798,9 @@ function createBaseCrdtDelta(): CrdtDelta {
   return { delta: undefined };
 }
 
-export const CrdtDelta: MessageFns<CrdtDelta> = {
+export const CrdtDelta: MessageFns<CrdtDelta, "cloudstate.crdt.CrdtDelta"> = {
+  $type: "cloudstate.crdt.CrdtDelta" as const,
+
   encode(message: CrdtDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.delta?.$case) {
       case "gcounter":
@@ -2001,7 +2027,9 @@ function createBaseGCounterDelta(): GCounterDelta {
   return { increment: 0n };
 }
 
-export const GCounterDelta: MessageFns<GCounterDelta> = {
+export const GCounterDelta: MessageFns<GCounterDelta, "cloudstate.crdt.GCounterDelta"> = {
+  $type: "cloudstate.crdt.GCounterDelta" as const,
+
   encode(message: GCounterDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.increment !== 0n) {
       if (BigInt.asUintN(64, message.increment) !== message.increment) {
@@ -2071,7 +2099,9 @@ function createBasePNCounterDelta(): PNCounterDelta {
   return { change: 0n };
 }
 
-export const PNCounterDelta: MessageFns<PNCounterDelta> = {
+export const PNCounterDelta: MessageFns<PNCounterDelta, "cloudstate.crdt.PNCounterDelta"> = {
+  $type: "cloudstate.crdt.PNCounterDelta" as const,
+
   encode(message: PNCounterDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.change !== 0n) {
       if (BigInt.asIntN(64, message.change) !== message.change) {
@@ -2141,7 +2171,9 @@ function createBaseGSetDelta(): GSetDelta {
   return { added: [] };
 }
 
-export const GSetDelta: MessageFns<GSetDelta> = {
+export const GSetDelta: MessageFns<GSetDelta, "cloudstate.crdt.GSetDelta"> = {
+  $type: "cloudstate.crdt.GSetDelta" as const,
+
   encode(message: GSetDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.added) {
       Any.encode(v!, writer.uint32(10).fork()).join();
@@ -2208,7 +2240,9 @@ function createBaseORSetDelta(): ORSetDelta {
   return { cleared: false, removed: [], added: [] };
 }
 
-export const ORSetDelta: MessageFns<ORSetDelta> = {
+export const ORSetDelta: MessageFns<ORSetDelta, "cloudstate.crdt.ORSetDelta"> = {
+  $type: "cloudstate.crdt.ORSetDelta" as const,
+
   encode(message: ORSetDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cleared !== false) {
       writer.uint32(8).bool(message.cleared);
@@ -2309,7 +2343,9 @@ function createBaseLWWRegisterDelta(): LWWRegisterDelta {
   return { value: undefined, clock: 0, customClockValue: 0n };
 }
 
-export const LWWRegisterDelta: MessageFns<LWWRegisterDelta> = {
+export const LWWRegisterDelta: MessageFns<LWWRegisterDelta, "cloudstate.crdt.LWWRegisterDelta"> = {
+  $type: "cloudstate.crdt.LWWRegisterDelta" as const,
+
   encode(message: LWWRegisterDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== undefined) {
       Any.encode(message.value, writer.uint32(10).fork()).join();
@@ -2419,7 +2455,9 @@ function createBaseFlagDelta(): FlagDelta {
   return { value: false };
 }
 
-export const FlagDelta: MessageFns<FlagDelta> = {
+export const FlagDelta: MessageFns<FlagDelta, "cloudstate.crdt.FlagDelta"> = {
+  $type: "cloudstate.crdt.FlagDelta" as const,
+
   encode(message: FlagDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== false) {
       writer.uint32(8).bool(message.value);
@@ -2486,7 +2524,9 @@ function createBaseORMapDelta(): ORMapDelta {
   return { cleared: false, removed: [], updated: [], added: [] };
 }
 
-export const ORMapDelta: MessageFns<ORMapDelta> = {
+export const ORMapDelta: MessageFns<ORMapDelta, "cloudstate.crdt.ORMapDelta"> = {
+  $type: "cloudstate.crdt.ORMapDelta" as const,
+
   encode(message: ORMapDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cleared !== false) {
       writer.uint32(8).bool(message.cleared);
@@ -2605,7 +2645,9 @@ function createBaseORMapEntryDelta(): ORMapEntryDelta {
   return { key: undefined, delta: undefined };
 }
 
-export const ORMapEntryDelta: MessageFns<ORMapEntryDelta> = {
+export const ORMapEntryDelta: MessageFns<ORMapEntryDelta, "cloudstate.crdt.ORMapEntryDelta"> = {
+  $type: "cloudstate.crdt.ORMapEntryDelta" as const,
+
   encode(message: ORMapEntryDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== undefined) {
       Any.encode(message.key, writer.uint32(10).fork()).join();
@@ -2692,7 +2734,9 @@ function createBaseVoteDelta(): VoteDelta {
   return { selfVote: false, votesFor: 0, totalVoters: 0 };
 }
 
-export const VoteDelta: MessageFns<VoteDelta> = {
+export const VoteDelta: MessageFns<VoteDelta, "cloudstate.crdt.VoteDelta"> = {
+  $type: "cloudstate.crdt.VoteDelta" as const,
+
   encode(message: VoteDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.selfVote !== false) {
       writer.uint32(8).bool(message.selfVote);
@@ -2805,7 +2849,9 @@ function createBaseCrdtInit(): CrdtInit {
   return { serviceName: "", entityId: "", state: undefined };
 }
 
-export const CrdtInit: MessageFns<CrdtInit> = {
+export const CrdtInit: MessageFns<CrdtInit, "cloudstate.crdt.CrdtInit"> = {
+  $type: "cloudstate.crdt.CrdtInit" as const,
+
   encode(message: CrdtInit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.serviceName !== "") {
       writer.uint32(10).string(message.serviceName);
@@ -2916,7 +2962,9 @@ function createBaseCrdtDelete(): CrdtDelete {
   return {};
 }
 
-export const CrdtDelete: MessageFns<CrdtDelete> = {
+export const CrdtDelete: MessageFns<CrdtDelete, "cloudstate.crdt.CrdtDelete"> = {
+  $type: "cloudstate.crdt.CrdtDelete" as const,
+
   encode(_: CrdtDelete, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -2968,7 +3016,9 @@ function createBaseCrdtReply(): CrdtReply {
   return { commandId: 0n, clientAction: undefined, sideEffects: [], stateAction: undefined, streamed: false };
 }
 
-export const CrdtReply: MessageFns<CrdtReply> = {
+export const CrdtReply: MessageFns<CrdtReply, "cloudstate.crdt.CrdtReply"> = {
+  $type: "cloudstate.crdt.CrdtReply" as const,
+
   encode(message: CrdtReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.commandId !== 0n) {
       if (BigInt.asIntN(64, message.commandId) !== message.commandId) {
@@ -3124,7 +3174,9 @@ function createBaseCrdtStateAction(): CrdtStateAction {
   return { action: undefined, writeConsistency: 0 };
 }
 
-export const CrdtStateAction: MessageFns<CrdtStateAction> = {
+export const CrdtStateAction: MessageFns<CrdtStateAction, "cloudstate.crdt.CrdtStateAction"> = {
+  $type: "cloudstate.crdt.CrdtStateAction" as const,
+
   encode(message: CrdtStateAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.action?.$case) {
       case "create":
@@ -3266,7 +3318,9 @@ function createBaseCrdtStreamedMessage(): CrdtStreamedMessage {
   return { commandId: 0n, clientAction: undefined, sideEffects: [], endStream: false };
 }
 
-export const CrdtStreamedMessage: MessageFns<CrdtStreamedMessage> = {
+export const CrdtStreamedMessage: MessageFns<CrdtStreamedMessage, "cloudstate.crdt.CrdtStreamedMessage"> = {
+  $type: "cloudstate.crdt.CrdtStreamedMessage" as const,
+
   encode(message: CrdtStreamedMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.commandId !== 0n) {
       if (BigInt.asIntN(64, message.commandId) !== message.commandId) {
@@ -3404,7 +3458,12 @@ function createBaseCrdtStreamCancelledResponse(): CrdtStreamCancelledResponse {
   return { commandId: 0n, sideEffects: [], stateAction: undefined };
 }
 
-export const CrdtStreamCancelledResponse: MessageFns<CrdtStreamCancelledResponse> = {
+export const CrdtStreamCancelledResponse: MessageFns<
+  CrdtStreamCancelledResponse,
+  "cloudstate.crdt.CrdtStreamCancelledResponse"
+> = {
+  $type: "cloudstate.crdt.CrdtStreamCancelledResponse" as const,
+
   encode(message: CrdtStreamCancelledResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.commandId !== 0n) {
       if (BigInt.asIntN(64, message.commandId) !== message.commandId) {
@@ -3582,7 +3641,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

@@ -56,7 +56,7 @@ export interface MetadataEntry {
     { $case: "stringValue"; value: string }
     | //
     /** A binary value. Transports without binary values may carry it base64-encoded. */
-    { $case: "bytesValue"; value: Buffer }
+    { $case: "bytesValue"; value: Uint8Array }
     | undefined;
 }
 
@@ -203,7 +203,7 @@ export interface EntitySpec {
    * in `entities` and all files they import, transitively (as
    * `protoc --include_imports --descriptor_set_out` produces).
    */
-  proto: Buffer;
+  proto: Uint8Array;
   /** The services the user function implements, one entry per service. */
   entities: Entity[];
   /** Describes the user function, for logs and version negotiation. */
@@ -296,7 +296,9 @@ function createBaseMetadata(): Metadata {
   return { entries: [] };
 }
 
-export const Metadata: MessageFns<Metadata> = {
+export const Metadata: MessageFns<Metadata, "cloudstate.Metadata"> = {
+  $type: "cloudstate.Metadata" as const,
+
   encode(message: Metadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.entries) {
       MetadataEntry.encode(v!, writer.uint32(10).fork()).join();
@@ -367,7 +369,9 @@ function createBaseMetadataEntry(): MetadataEntry {
   return { key: "", value: undefined };
 }
 
-export const MetadataEntry: MessageFns<MetadataEntry> = {
+export const MetadataEntry: MessageFns<MetadataEntry, "cloudstate.MetadataEntry"> = {
+  $type: "cloudstate.MetadataEntry" as const,
+
   encode(message: MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -417,7 +421,7 @@ export const MetadataEntry: MessageFns<MetadataEntry> = {
               break;
             }
 
-            message.value = { $case: "bytesValue", value: Buffer.from(reader.bytes()) };
+            message.value = { $case: "bytesValue", value: reader.bytes() };
             continue;
           }
         }
@@ -440,9 +444,9 @@ export const MetadataEntry: MessageFns<MetadataEntry> = {
         : isSet(object.string_value)
         ? { $case: "stringValue", value: globalThis.String(object.string_value) }
         : isSet(object.bytesValue)
-        ? { $case: "bytesValue", value: Buffer.from(bytesFromBase64(object.bytesValue)) }
+        ? { $case: "bytesValue", value: bytesFromBase64(object.bytesValue) }
         : isSet(object.bytes_value)
-        ? { $case: "bytesValue", value: Buffer.from(bytesFromBase64(object.bytes_value)) }
+        ? { $case: "bytesValue", value: bytesFromBase64(object.bytes_value) }
         : undefined,
     };
   },
@@ -488,7 +492,9 @@ function createBaseReply(): Reply {
   return { payload: undefined, metadata: undefined };
 }
 
-export const Reply: MessageFns<Reply> = {
+export const Reply: MessageFns<Reply, "cloudstate.Reply"> = {
+  $type: "cloudstate.Reply" as const,
+
   encode(message: Reply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.payload !== undefined) {
       Any.encode(message.payload, writer.uint32(10).fork()).join();
@@ -577,7 +583,9 @@ function createBaseForward(): Forward {
   return { serviceName: "", commandName: "", payload: undefined, metadata: undefined };
 }
 
-export const Forward: MessageFns<Forward> = {
+export const Forward: MessageFns<Forward, "cloudstate.Forward"> = {
+  $type: "cloudstate.Forward" as const,
+
   encode(message: Forward, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.serviceName !== "") {
       writer.uint32(10).string(message.serviceName);
@@ -706,7 +714,9 @@ function createBaseClientAction(): ClientAction {
   return { action: undefined };
 }
 
-export const ClientAction: MessageFns<ClientAction> = {
+export const ClientAction: MessageFns<ClientAction, "cloudstate.ClientAction"> = {
+  $type: "cloudstate.ClientAction" as const,
+
   encode(message: ClientAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.action?.$case) {
       case "reply":
@@ -828,7 +838,9 @@ function createBaseSideEffect(): SideEffect {
   return { serviceName: "", commandName: "", payload: undefined, synchronous: false, metadata: undefined };
 }
 
-export const SideEffect: MessageFns<SideEffect> = {
+export const SideEffect: MessageFns<SideEffect, "cloudstate.SideEffect"> = {
+  $type: "cloudstate.SideEffect" as const,
+
   encode(message: SideEffect, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.serviceName !== "") {
       writer.uint32(10).string(message.serviceName);
@@ -973,7 +985,9 @@ function createBaseCommand(): Command {
   return { entityId: "", id: 0n, name: "", payload: undefined, streamed: false, metadata: undefined };
 }
 
-export const Command: MessageFns<Command> = {
+export const Command: MessageFns<Command, "cloudstate.Command"> = {
+  $type: "cloudstate.Command" as const,
+
   encode(message: Command, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.entityId !== "") {
       writer.uint32(10).string(message.entityId);
@@ -1133,7 +1147,9 @@ function createBaseStreamCancelled(): StreamCancelled {
   return { entityId: "", id: 0n };
 }
 
-export const StreamCancelled: MessageFns<StreamCancelled> = {
+export const StreamCancelled: MessageFns<StreamCancelled, "cloudstate.StreamCancelled"> = {
+  $type: "cloudstate.StreamCancelled" as const,
+
   encode(message: StreamCancelled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.entityId !== "") {
       writer.uint32(10).string(message.entityId);
@@ -1225,7 +1241,9 @@ function createBaseFailure(): Failure {
   return { commandId: 0n, description: "", restart: false };
 }
 
-export const Failure: MessageFns<Failure> = {
+export const Failure: MessageFns<Failure, "cloudstate.Failure"> = {
+  $type: "cloudstate.Failure" as const,
+
   encode(message: Failure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.commandId !== 0n) {
       if (BigInt.asIntN(64, message.commandId) !== message.commandId) {
@@ -1330,10 +1348,12 @@ export const Failure: MessageFns<Failure> = {
 };
 
 function createBaseEntitySpec(): EntitySpec {
-  return { proto: Buffer.alloc(0), entities: [], serviceInfo: undefined };
+  return { proto: new Uint8Array(0), entities: [], serviceInfo: undefined };
 }
 
-export const EntitySpec: MessageFns<EntitySpec> = {
+export const EntitySpec: MessageFns<EntitySpec, "cloudstate.EntitySpec"> = {
+  $type: "cloudstate.EntitySpec" as const,
+
   encode(message: EntitySpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.proto.length !== 0) {
       writer.uint32(10).bytes(message.proto);
@@ -1365,7 +1385,7 @@ export const EntitySpec: MessageFns<EntitySpec> = {
               break;
             }
 
-            message.proto = Buffer.from(reader.bytes());
+            message.proto = reader.bytes();
             continue;
           }
           case 2: {
@@ -1398,7 +1418,7 @@ export const EntitySpec: MessageFns<EntitySpec> = {
 
   fromJSON(object: any): EntitySpec {
     return {
-      proto: isSet(object.proto) ? Buffer.from(bytesFromBase64(object.proto)) : Buffer.alloc(0),
+      proto: isSet(object.proto) ? bytesFromBase64(object.proto) : new Uint8Array(0),
       entities: globalThis.Array.isArray(object?.entities) ? object.entities.map((e: any) => Entity.fromJSON(e)) : [],
       serviceInfo: isSet(object.serviceInfo)
         ? ServiceInfo.fromJSON(object.serviceInfo)
@@ -1427,7 +1447,7 @@ export const EntitySpec: MessageFns<EntitySpec> = {
   },
   fromPartial(object: DeepPartial<EntitySpec>): EntitySpec {
     const message = createBaseEntitySpec();
-    message.proto = object.proto ?? Buffer.alloc(0);
+    message.proto = object.proto ?? new Uint8Array(0);
     message.entities = object.entities?.map((e) => Entity.fromPartial(e)) || [];
     message.serviceInfo = (object.serviceInfo !== undefined && object.serviceInfo !== null)
       ? ServiceInfo.fromPartial(object.serviceInfo)
@@ -1448,7 +1468,9 @@ function createBaseServiceInfo(): ServiceInfo {
   };
 }
 
-export const ServiceInfo: MessageFns<ServiceInfo> = {
+export const ServiceInfo: MessageFns<ServiceInfo, "cloudstate.ServiceInfo"> = {
+  $type: "cloudstate.ServiceInfo" as const,
+
   encode(message: ServiceInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.serviceName !== "") {
       writer.uint32(10).string(message.serviceName);
@@ -1641,7 +1663,9 @@ function createBaseEntity(): Entity {
   return { entityType: "", serviceName: "", persistenceId: "", passivationStrategy: undefined };
 }
 
-export const Entity: MessageFns<Entity> = {
+export const Entity: MessageFns<Entity, "cloudstate.Entity"> = {
+  $type: "cloudstate.Entity" as const,
+
   encode(message: Entity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.entityType !== "") {
       writer.uint32(10).string(message.entityType);
@@ -1776,87 +1800,101 @@ function createBaseEntityPassivationStrategy(): EntityPassivationStrategy {
   return { strategy: undefined };
 }
 
-export const EntityPassivationStrategy: MessageFns<EntityPassivationStrategy> = {
-  encode(message: EntityPassivationStrategy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    switch (message.strategy?.$case) {
-      case "timeout":
-        TimeoutPassivationStrategy.encode(message.strategy.value, writer.uint32(10).fork()).join();
-        break;
-    }
-    return writer;
-  },
+export const EntityPassivationStrategy: MessageFns<EntityPassivationStrategy, "cloudstate.EntityPassivationStrategy"> =
+  {
+    $type: "cloudstate.EntityPassivationStrategy" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): EntityPassivationStrategy {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseEntityPassivationStrategy();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
+    encode(message: EntityPassivationStrategy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      switch (message.strategy?.$case) {
+        case "timeout":
+          TimeoutPassivationStrategy.encode(message.strategy.value, writer.uint32(10).fork()).join();
+          break;
+      }
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): EntityPassivationStrategy {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseEntityPassivationStrategy();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.strategy = {
+                $case: "timeout",
+                value: TimeoutPassivationStrategy.decode(reader, reader.uint32()),
+              };
+              continue;
             }
-
-            message.strategy = { $case: "timeout", value: TimeoutPassivationStrategy.decode(reader, reader.uint32()) };
-            continue;
           }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
         }
-        if ((tag & 7) === 4 || tag === 0) {
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+
+    fromJSON(object: any): EntityPassivationStrategy {
+      return {
+        strategy: isSet(object.timeout)
+          ? { $case: "timeout", value: TimeoutPassivationStrategy.fromJSON(object.timeout) }
+          : undefined,
+      };
+    },
+
+    toJSON(message: EntityPassivationStrategy): unknown {
+      const obj: any = {};
+      if (message.strategy?.$case === "timeout") {
+        obj.timeout = TimeoutPassivationStrategy.toJSON(message.strategy.value);
+      }
+      return obj;
+    },
+
+    create(base?: DeepPartial<EntityPassivationStrategy>): EntityPassivationStrategy {
+      return EntityPassivationStrategy.fromPartial(base ?? {});
+    },
+    fromPartial(object: DeepPartial<EntityPassivationStrategy>): EntityPassivationStrategy {
+      const message = createBaseEntityPassivationStrategy();
+      switch (object.strategy?.$case) {
+        case "timeout": {
+          if (object.strategy?.value !== undefined && object.strategy?.value !== null) {
+            message.strategy = {
+              $case: "timeout",
+              value: TimeoutPassivationStrategy.fromPartial(object.strategy.value),
+            };
+          }
           break;
         }
-        reader.skip(tag & 7);
       }
       return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): EntityPassivationStrategy {
-    return {
-      strategy: isSet(object.timeout)
-        ? { $case: "timeout", value: TimeoutPassivationStrategy.fromJSON(object.timeout) }
-        : undefined,
-    };
-  },
-
-  toJSON(message: EntityPassivationStrategy): unknown {
-    const obj: any = {};
-    if (message.strategy?.$case === "timeout") {
-      obj.timeout = TimeoutPassivationStrategy.toJSON(message.strategy.value);
-    }
-    return obj;
-  },
-
-  create(base?: DeepPartial<EntityPassivationStrategy>): EntityPassivationStrategy {
-    return EntityPassivationStrategy.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<EntityPassivationStrategy>): EntityPassivationStrategy {
-    const message = createBaseEntityPassivationStrategy();
-    switch (object.strategy?.$case) {
-      case "timeout": {
-        if (object.strategy?.value !== undefined && object.strategy?.value !== null) {
-          message.strategy = { $case: "timeout", value: TimeoutPassivationStrategy.fromPartial(object.strategy.value) };
-        }
-        break;
-      }
-    }
-    return message;
-  },
-};
+    },
+  };
 
 function createBaseTimeoutPassivationStrategy(): TimeoutPassivationStrategy {
   return { timeout: 0n };
 }
 
-export const TimeoutPassivationStrategy: MessageFns<TimeoutPassivationStrategy> = {
+export const TimeoutPassivationStrategy: MessageFns<
+  TimeoutPassivationStrategy,
+  "cloudstate.TimeoutPassivationStrategy"
+> = {
+  $type: "cloudstate.TimeoutPassivationStrategy" as const,
+
   encode(message: TimeoutPassivationStrategy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timeout !== 0n) {
       if (BigInt.asIntN(64, message.timeout) !== message.timeout) {
@@ -1926,7 +1964,9 @@ function createBaseUserFunctionError(): UserFunctionError {
   return { message: "" };
 }
 
-export const UserFunctionError: MessageFns<UserFunctionError> = {
+export const UserFunctionError: MessageFns<UserFunctionError, "cloudstate.UserFunctionError"> = {
+  $type: "cloudstate.UserFunctionError" as const,
+
   encode(message: UserFunctionError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -1999,7 +2039,9 @@ function createBaseProxyInfo(): ProxyInfo {
   };
 }
 
-export const ProxyInfo: MessageFns<ProxyInfo> = {
+export const ProxyInfo: MessageFns<ProxyInfo, "cloudstate.ProxyInfo"> = {
+  $type: "cloudstate.ProxyInfo" as const,
+
   encode(message: ProxyInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.protocolMajorVersion !== 0) {
       writer.uint32(8).int32(message.protocolMajorVersion);
@@ -2249,11 +2291,28 @@ export const EntityDiscoveryClient = makeGenericClientConstructor(
 };
 
 function bytesFromBase64(b64: string): Uint8Array {
-  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
 }
 
 function base64FromBytes(arr: Uint8Array): string {
-  return globalThis.Buffer.from(arr).toString("base64");
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
@@ -2269,7 +2328,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

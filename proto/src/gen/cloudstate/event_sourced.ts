@@ -120,7 +120,9 @@ function createBaseEventSourcedInit(): EventSourcedInit {
   return { serviceName: "", entityId: "", snapshot: undefined };
 }
 
-export const EventSourcedInit: MessageFns<EventSourcedInit> = {
+export const EventSourcedInit: MessageFns<EventSourcedInit, "cloudstate.eventsourced.EventSourcedInit"> = {
+  $type: "cloudstate.eventsourced.EventSourcedInit" as const,
+
   encode(message: EventSourcedInit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.serviceName !== "") {
       writer.uint32(10).string(message.serviceName);
@@ -231,7 +233,9 @@ function createBaseEventSourcedSnapshot(): EventSourcedSnapshot {
   return { snapshotSequence: 0n, snapshot: undefined };
 }
 
-export const EventSourcedSnapshot: MessageFns<EventSourcedSnapshot> = {
+export const EventSourcedSnapshot: MessageFns<EventSourcedSnapshot, "cloudstate.eventsourced.EventSourcedSnapshot"> = {
+  $type: "cloudstate.eventsourced.EventSourcedSnapshot" as const,
+
   encode(message: EventSourcedSnapshot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.snapshotSequence !== 0n) {
       if (BigInt.asIntN(64, message.snapshotSequence) !== message.snapshotSequence) {
@@ -327,7 +331,9 @@ function createBaseEventSourcedEvent(): EventSourcedEvent {
   return { sequence: 0n, payload: undefined };
 }
 
-export const EventSourcedEvent: MessageFns<EventSourcedEvent> = {
+export const EventSourcedEvent: MessageFns<EventSourcedEvent, "cloudstate.eventsourced.EventSourcedEvent"> = {
+  $type: "cloudstate.eventsourced.EventSourcedEvent" as const,
+
   encode(message: EventSourcedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sequence !== 0n) {
       if (BigInt.asIntN(64, message.sequence) !== message.sequence) {
@@ -417,7 +423,9 @@ function createBaseEventSourcedReply(): EventSourcedReply {
   return { commandId: 0n, clientAction: undefined, sideEffects: [], events: [], snapshot: undefined };
 }
 
-export const EventSourcedReply: MessageFns<EventSourcedReply> = {
+export const EventSourcedReply: MessageFns<EventSourcedReply, "cloudstate.eventsourced.EventSourcedReply"> = {
+  $type: "cloudstate.eventsourced.EventSourcedReply" as const,
+
   encode(message: EventSourcedReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.commandId !== 0n) {
       if (BigInt.asIntN(64, message.commandId) !== message.commandId) {
@@ -569,7 +577,9 @@ function createBaseEventSourcedStreamIn(): EventSourcedStreamIn {
   return { message: undefined };
 }
 
-export const EventSourcedStreamIn: MessageFns<EventSourcedStreamIn> = {
+export const EventSourcedStreamIn: MessageFns<EventSourcedStreamIn, "cloudstate.eventsourced.EventSourcedStreamIn"> = {
+  $type: "cloudstate.eventsourced.EventSourcedStreamIn" as const,
+
   encode(message: EventSourcedStreamIn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.message?.$case) {
       case "init":
@@ -691,102 +701,105 @@ function createBaseEventSourcedStreamOut(): EventSourcedStreamOut {
   return { message: undefined };
 }
 
-export const EventSourcedStreamOut: MessageFns<EventSourcedStreamOut> = {
-  encode(message: EventSourcedStreamOut, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    switch (message.message?.$case) {
-      case "reply":
-        EventSourcedReply.encode(message.message.value, writer.uint32(10).fork()).join();
-        break;
-      case "failure":
-        Failure.encode(message.message.value, writer.uint32(18).fork()).join();
-        break;
-    }
-    return writer;
-  },
+export const EventSourcedStreamOut: MessageFns<EventSourcedStreamOut, "cloudstate.eventsourced.EventSourcedStreamOut"> =
+  {
+    $type: "cloudstate.eventsourced.EventSourcedStreamOut" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): EventSourcedStreamOut {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseEventSourcedStreamOut();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
+    encode(message: EventSourcedStreamOut, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      switch (message.message?.$case) {
+        case "reply":
+          EventSourcedReply.encode(message.message.value, writer.uint32(10).fork()).join();
+          break;
+        case "failure":
+          Failure.encode(message.message.value, writer.uint32(18).fork()).join();
+          break;
+      }
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): EventSourcedStreamOut {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseEventSourcedStreamOut();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.message = { $case: "reply", value: EventSourcedReply.decode(reader, reader.uint32()) };
+              continue;
             }
+            case 2: {
+              if (tag !== 18) {
+                break;
+              }
 
-            message.message = { $case: "reply", value: EventSourcedReply.decode(reader, reader.uint32()) };
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
+              message.message = { $case: "failure", value: Failure.decode(reader, reader.uint32()) };
+              continue;
             }
-
-            message.message = { $case: "failure", value: Failure.decode(reader, reader.uint32()) };
-            continue;
           }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
         }
-        if ((tag & 7) === 4 || tag === 0) {
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+
+    fromJSON(object: any): EventSourcedStreamOut {
+      return {
+        message: isSet(object.reply)
+          ? { $case: "reply", value: EventSourcedReply.fromJSON(object.reply) }
+          : isSet(object.failure)
+          ? { $case: "failure", value: Failure.fromJSON(object.failure) }
+          : undefined,
+      };
+    },
+
+    toJSON(message: EventSourcedStreamOut): unknown {
+      const obj: any = {};
+      if (message.message?.$case === "reply") {
+        obj.reply = EventSourcedReply.toJSON(message.message.value);
+      } else if (message.message?.$case === "failure") {
+        obj.failure = Failure.toJSON(message.message.value);
+      }
+      return obj;
+    },
+
+    create(base?: DeepPartial<EventSourcedStreamOut>): EventSourcedStreamOut {
+      return EventSourcedStreamOut.fromPartial(base ?? {});
+    },
+    fromPartial(object: DeepPartial<EventSourcedStreamOut>): EventSourcedStreamOut {
+      const message = createBaseEventSourcedStreamOut();
+      switch (object.message?.$case) {
+        case "reply": {
+          if (object.message?.value !== undefined && object.message?.value !== null) {
+            message.message = { $case: "reply", value: EventSourcedReply.fromPartial(object.message.value) };
+          }
           break;
         }
-        reader.skip(tag & 7);
+        case "failure": {
+          if (object.message?.value !== undefined && object.message?.value !== null) {
+            message.message = { $case: "failure", value: Failure.fromPartial(object.message.value) };
+          }
+          break;
+        }
       }
       return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): EventSourcedStreamOut {
-    return {
-      message: isSet(object.reply)
-        ? { $case: "reply", value: EventSourcedReply.fromJSON(object.reply) }
-        : isSet(object.failure)
-        ? { $case: "failure", value: Failure.fromJSON(object.failure) }
-        : undefined,
-    };
-  },
-
-  toJSON(message: EventSourcedStreamOut): unknown {
-    const obj: any = {};
-    if (message.message?.$case === "reply") {
-      obj.reply = EventSourcedReply.toJSON(message.message.value);
-    } else if (message.message?.$case === "failure") {
-      obj.failure = Failure.toJSON(message.message.value);
-    }
-    return obj;
-  },
-
-  create(base?: DeepPartial<EventSourcedStreamOut>): EventSourcedStreamOut {
-    return EventSourcedStreamOut.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<EventSourcedStreamOut>): EventSourcedStreamOut {
-    const message = createBaseEventSourcedStreamOut();
-    switch (object.message?.$case) {
-      case "reply": {
-        if (object.message?.value !== undefined && object.message?.value !== null) {
-          message.message = { $case: "reply", value: EventSourcedReply.fromPartial(object.message.value) };
-        }
-        break;
-      }
-      case "failure": {
-        if (object.message?.value !== undefined && object.message?.value !== null) {
-          message.message = { $case: "failure", value: Failure.fromPartial(object.message.value) };
-        }
-        break;
-      }
-    }
-    return message;
-  },
-};
+    },
+  };
 
 /** Implemented by user functions that serve event-sourced entities. */
 export type EventSourcedService = typeof EventSourcedService;
@@ -853,7 +866,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

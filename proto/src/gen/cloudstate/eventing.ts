@@ -55,7 +55,9 @@ function createBaseEventing(): Eventing {
   return { in: undefined, out: undefined };
 }
 
-export const Eventing: MessageFns<Eventing> = {
+export const Eventing: MessageFns<Eventing, "cloudstate.Eventing"> = {
+  $type: "cloudstate.Eventing" as const,
+
   encode(message: Eventing, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.in !== undefined) {
       EventSource.encode(message.in, writer.uint32(10).fork()).join();
@@ -142,7 +144,9 @@ function createBaseEventSource(): EventSource {
   return { consumerGroup: "", source: undefined };
 }
 
-export const EventSource: MessageFns<EventSource> = {
+export const EventSource: MessageFns<EventSource, "cloudstate.EventSource"> = {
+  $type: "cloudstate.EventSource" as const,
+
   encode(message: EventSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.consumerGroup !== "") {
       writer.uint32(10).string(message.consumerGroup);
@@ -265,7 +269,9 @@ function createBaseEventDestination(): EventDestination {
   return { destination: undefined };
 }
 
-export const EventDestination: MessageFns<EventDestination> = {
+export const EventDestination: MessageFns<EventDestination, "cloudstate.EventDestination"> = {
+  $type: "cloudstate.EventDestination" as const,
+
   encode(message: EventDestination, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.destination?.$case) {
       case "topic":
@@ -352,7 +358,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

@@ -114,7 +114,9 @@ function createBaseValueEntityStreamIn(): ValueEntityStreamIn {
   return { message: undefined };
 }
 
-export const ValueEntityStreamIn: MessageFns<ValueEntityStreamIn> = {
+export const ValueEntityStreamIn: MessageFns<ValueEntityStreamIn, "cloudstate.valueentity.ValueEntityStreamIn"> = {
+  $type: "cloudstate.valueentity.ValueEntityStreamIn" as const,
+
   encode(message: ValueEntityStreamIn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.message?.$case) {
       case "init":
@@ -215,7 +217,9 @@ function createBaseValueEntityInit(): ValueEntityInit {
   return { serviceName: "", entityId: "", state: undefined };
 }
 
-export const ValueEntityInit: MessageFns<ValueEntityInit> = {
+export const ValueEntityInit: MessageFns<ValueEntityInit, "cloudstate.valueentity.ValueEntityInit"> = {
+  $type: "cloudstate.valueentity.ValueEntityInit" as const,
+
   encode(message: ValueEntityInit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.serviceName !== "") {
       writer.uint32(10).string(message.serviceName);
@@ -326,7 +330,9 @@ function createBaseValueEntityInitState(): ValueEntityInitState {
   return { value: undefined };
 }
 
-export const ValueEntityInitState: MessageFns<ValueEntityInitState> = {
+export const ValueEntityInitState: MessageFns<ValueEntityInitState, "cloudstate.valueentity.ValueEntityInitState"> = {
+  $type: "cloudstate.valueentity.ValueEntityInitState" as const,
+
   encode(message: ValueEntityInitState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== undefined) {
       Any.encode(message.value, writer.uint32(10).fork()).join();
@@ -393,7 +399,9 @@ function createBaseValueEntityStreamOut(): ValueEntityStreamOut {
   return { message: undefined };
 }
 
-export const ValueEntityStreamOut: MessageFns<ValueEntityStreamOut> = {
+export const ValueEntityStreamOut: MessageFns<ValueEntityStreamOut, "cloudstate.valueentity.ValueEntityStreamOut"> = {
+  $type: "cloudstate.valueentity.ValueEntityStreamOut" as const,
+
   encode(message: ValueEntityStreamOut, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.message?.$case) {
       case "reply":
@@ -494,7 +502,9 @@ function createBaseValueEntityReply(): ValueEntityReply {
   return { commandId: 0n, clientAction: undefined, sideEffects: [], stateAction: undefined };
 }
 
-export const ValueEntityReply: MessageFns<ValueEntityReply> = {
+export const ValueEntityReply: MessageFns<ValueEntityReply, "cloudstate.valueentity.ValueEntityReply"> = {
+  $type: "cloudstate.valueentity.ValueEntityReply" as const,
+
   encode(message: ValueEntityReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.commandId !== 0n) {
       if (BigInt.asIntN(64, message.commandId) !== message.commandId) {
@@ -634,7 +644,9 @@ function createBaseValueEntityAction(): ValueEntityAction {
   return { action: undefined };
 }
 
-export const ValueEntityAction: MessageFns<ValueEntityAction> = {
+export const ValueEntityAction: MessageFns<ValueEntityAction, "cloudstate.valueentity.ValueEntityAction"> = {
+  $type: "cloudstate.valueentity.ValueEntityAction" as const,
+
   encode(message: ValueEntityAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.action?.$case) {
       case "update":
@@ -735,7 +747,9 @@ function createBaseValueEntityUpdate(): ValueEntityUpdate {
   return { value: undefined };
 }
 
-export const ValueEntityUpdate: MessageFns<ValueEntityUpdate> = {
+export const ValueEntityUpdate: MessageFns<ValueEntityUpdate, "cloudstate.valueentity.ValueEntityUpdate"> = {
+  $type: "cloudstate.valueentity.ValueEntityUpdate" as const,
+
   encode(message: ValueEntityUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== undefined) {
       Any.encode(message.value, writer.uint32(10).fork()).join();
@@ -802,7 +816,9 @@ function createBaseValueEntityDelete(): ValueEntityDelete {
   return {};
 }
 
-export const ValueEntityDelete: MessageFns<ValueEntityDelete> = {
+export const ValueEntityDelete: MessageFns<ValueEntityDelete, "cloudstate.valueentity.ValueEntityDelete"> = {
+  $type: "cloudstate.valueentity.ValueEntityDelete" as const,
+
   encode(_: ValueEntityDelete, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -915,7 +931,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

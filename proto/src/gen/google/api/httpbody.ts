@@ -17,16 +17,18 @@ export interface HttpBody {
   /** The Content-Type header value, e.g. "text/html; charset=utf-8". */
   contentType: string;
   /** The body bytes. */
-  data: Buffer;
+  data: Uint8Array;
   /** Application-specific metadata; for streaming methods, only in the first message. */
   extensions: Any[];
 }
 
 function createBaseHttpBody(): HttpBody {
-  return { contentType: "", data: Buffer.alloc(0), extensions: [] };
+  return { contentType: "", data: new Uint8Array(0), extensions: [] };
 }
 
-export const HttpBody: MessageFns<HttpBody> = {
+export const HttpBody: MessageFns<HttpBody, "google.api.HttpBody"> = {
+  $type: "google.api.HttpBody" as const,
+
   encode(message: HttpBody, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.contentType !== "") {
       writer.uint32(10).string(message.contentType);
@@ -66,7 +68,7 @@ export const HttpBody: MessageFns<HttpBody> = {
               break;
             }
 
-            message.data = Buffer.from(reader.bytes());
+            message.data = reader.bytes();
             continue;
           }
           case 3: {
@@ -96,7 +98,7 @@ export const HttpBody: MessageFns<HttpBody> = {
         : isSet(object.content_type)
         ? globalThis.String(object.content_type)
         : "",
-      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      data: isSet(object.data) ? bytesFromBase64(object.data) : new Uint8Array(0),
       extensions: globalThis.Array.isArray(object?.extensions)
         ? object.extensions.map((e: any) => Any.fromJSON(e))
         : [],
@@ -123,18 +125,35 @@ export const HttpBody: MessageFns<HttpBody> = {
   fromPartial(object: DeepPartial<HttpBody>): HttpBody {
     const message = createBaseHttpBody();
     message.contentType = object.contentType ?? "";
-    message.data = object.data ?? Buffer.alloc(0);
+    message.data = object.data ?? new Uint8Array(0);
     message.extensions = object.extensions?.map((e) => Any.fromPartial(e)) || [];
     return message;
   },
 };
 
 function bytesFromBase64(b64: string): Uint8Array {
-  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
 }
 
 function base64FromBytes(arr: Uint8Array): string {
-  return globalThis.Buffer.from(arr).toString("base64");
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
@@ -150,7 +169,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

@@ -102,7 +102,9 @@ function createBaseRequest(): Request {
   return { groups: [] };
 }
 
-export const Request: MessageFns<Request> = {
+export const Request: MessageFns<Request, "cloudstate.tck.model.action.Request"> = {
+  $type: "cloudstate.tck.model.action.Request" as const,
+
   encode(message: Request, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.groups) {
       ProcessGroup.encode(v!, writer.uint32(10).fork()).join();
@@ -171,7 +173,9 @@ function createBaseProcessGroup(): ProcessGroup {
   return { steps: [] };
 }
 
-export const ProcessGroup: MessageFns<ProcessGroup> = {
+export const ProcessGroup: MessageFns<ProcessGroup, "cloudstate.tck.model.action.ProcessGroup"> = {
+  $type: "cloudstate.tck.model.action.ProcessGroup" as const,
+
   encode(message: ProcessGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.steps) {
       ProcessStep.encode(v!, writer.uint32(10).fork()).join();
@@ -240,7 +244,9 @@ function createBaseProcessStep(): ProcessStep {
   return { step: undefined };
 }
 
-export const ProcessStep: MessageFns<ProcessStep> = {
+export const ProcessStep: MessageFns<ProcessStep, "cloudstate.tck.model.action.ProcessStep"> = {
+  $type: "cloudstate.tck.model.action.ProcessStep" as const,
+
   encode(message: ProcessStep, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.step?.$case) {
       case "reply":
@@ -383,7 +389,9 @@ function createBaseReply(): Reply {
   return { message: "" };
 }
 
-export const Reply: MessageFns<Reply> = {
+export const Reply: MessageFns<Reply, "cloudstate.tck.model.action.Reply"> = {
+  $type: "cloudstate.tck.model.action.Reply" as const,
+
   encode(message: Reply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -450,7 +458,9 @@ function createBaseForward(): Forward {
   return { id: "" };
 }
 
-export const Forward: MessageFns<Forward> = {
+export const Forward: MessageFns<Forward, "cloudstate.tck.model.action.Forward"> = {
+  $type: "cloudstate.tck.model.action.Forward" as const,
+
   encode(message: Forward, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -517,7 +527,9 @@ function createBaseFail(): Fail {
   return { message: "" };
 }
 
-export const Fail: MessageFns<Fail> = {
+export const Fail: MessageFns<Fail, "cloudstate.tck.model.action.Fail"> = {
+  $type: "cloudstate.tck.model.action.Fail" as const,
+
   encode(message: Fail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -584,7 +596,9 @@ function createBaseSideEffect(): SideEffect {
   return { id: "", synchronous: false };
 }
 
-export const SideEffect: MessageFns<SideEffect> = {
+export const SideEffect: MessageFns<SideEffect, "cloudstate.tck.model.action.SideEffect"> = {
+  $type: "cloudstate.tck.model.action.SideEffect" as const,
+
   encode(message: SideEffect, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -669,7 +683,9 @@ function createBaseResponse(): Response {
   return { message: "" };
 }
 
-export const Response: MessageFns<Response> = {
+export const Response: MessageFns<Response, "cloudstate.tck.model.action.Response"> = {
+  $type: "cloudstate.tck.model.action.Response" as const,
+
   encode(message: Response, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -736,7 +752,9 @@ function createBaseOtherRequest(): OtherRequest {
   return { id: "" };
 }
 
-export const OtherRequest: MessageFns<OtherRequest> = {
+export const OtherRequest: MessageFns<OtherRequest, "cloudstate.tck.model.action.OtherRequest"> = {
+  $type: "cloudstate.tck.model.action.OtherRequest" as const,
+
   encode(message: OtherRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -964,7 +982,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

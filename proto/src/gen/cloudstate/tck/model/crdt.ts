@@ -418,7 +418,9 @@ function createBaseRequest(): Request {
   return { id: "", actions: [] };
 }
 
-export const Request: MessageFns<Request> = {
+export const Request: MessageFns<Request, "cloudstate.tck.model.crdt.Request"> = {
+  $type: "cloudstate.tck.model.crdt.Request" as const,
+
   encode(message: Request, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -505,7 +507,9 @@ function createBaseStreamedRequest(): StreamedRequest {
   return { id: "", endState: undefined, cancelUpdate: undefined, effects: [], initialUpdate: undefined, empty: false };
 }
 
-export const StreamedRequest: MessageFns<StreamedRequest> = {
+export const StreamedRequest: MessageFns<StreamedRequest, "cloudstate.tck.model.crdt.StreamedRequest"> = {
+  $type: "cloudstate.tck.model.crdt.StreamedRequest" as const,
+
   encode(message: StreamedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -672,7 +676,9 @@ function createBaseRequestAction(): RequestAction {
   return { action: undefined };
 }
 
-export const RequestAction: MessageFns<RequestAction> = {
+export const RequestAction: MessageFns<RequestAction, "cloudstate.tck.model.crdt.RequestAction"> = {
+  $type: "cloudstate.tck.model.crdt.RequestAction" as const,
+
   encode(message: RequestAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.action?.$case) {
       case "update":
@@ -836,7 +842,9 @@ function createBaseUpdate(): Update {
   return { update: undefined, writeConsistency: 0 };
 }
 
-export const Update: MessageFns<Update> = {
+export const Update: MessageFns<Update, "cloudstate.tck.model.crdt.Update"> = {
+  $type: "cloudstate.tck.model.crdt.Update" as const,
+
   encode(message: Update, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.update?.$case) {
       case "gcounter":
@@ -1083,7 +1091,9 @@ function createBaseGCounterUpdate(): GCounterUpdate {
   return { increment: 0n };
 }
 
-export const GCounterUpdate: MessageFns<GCounterUpdate> = {
+export const GCounterUpdate: MessageFns<GCounterUpdate, "cloudstate.tck.model.crdt.GCounterUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.GCounterUpdate" as const,
+
   encode(message: GCounterUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.increment !== 0n) {
       if (BigInt.asUintN(64, message.increment) !== message.increment) {
@@ -1153,7 +1163,9 @@ function createBasePNCounterUpdate(): PNCounterUpdate {
   return { change: 0n };
 }
 
-export const PNCounterUpdate: MessageFns<PNCounterUpdate> = {
+export const PNCounterUpdate: MessageFns<PNCounterUpdate, "cloudstate.tck.model.crdt.PNCounterUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.PNCounterUpdate" as const,
+
   encode(message: PNCounterUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.change !== 0n) {
       if (BigInt.asIntN(64, message.change) !== message.change) {
@@ -1223,7 +1235,9 @@ function createBaseGSetUpdate(): GSetUpdate {
   return { add: "" };
 }
 
-export const GSetUpdate: MessageFns<GSetUpdate> = {
+export const GSetUpdate: MessageFns<GSetUpdate, "cloudstate.tck.model.crdt.GSetUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.GSetUpdate" as const,
+
   encode(message: GSetUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.add !== "") {
       writer.uint32(10).string(message.add);
@@ -1290,7 +1304,9 @@ function createBaseORSetUpdate(): ORSetUpdate {
   return { action: undefined };
 }
 
-export const ORSetUpdate: MessageFns<ORSetUpdate> = {
+export const ORSetUpdate: MessageFns<ORSetUpdate, "cloudstate.tck.model.crdt.ORSetUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.ORSetUpdate" as const,
+
   encode(message: ORSetUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.action?.$case) {
       case "add":
@@ -1412,7 +1428,9 @@ function createBaseLWWRegisterUpdate(): LWWRegisterUpdate {
   return { value: "", clock: undefined };
 }
 
-export const LWWRegisterUpdate: MessageFns<LWWRegisterUpdate> = {
+export const LWWRegisterUpdate: MessageFns<LWWRegisterUpdate, "cloudstate.tck.model.crdt.LWWRegisterUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.LWWRegisterUpdate" as const,
+
   encode(message: LWWRegisterUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== "") {
       writer.uint32(10).string(message.value);
@@ -1499,7 +1517,9 @@ function createBaseLWWRegisterClock(): LWWRegisterClock {
   return { clockType: 0, customClockValue: 0n };
 }
 
-export const LWWRegisterClock: MessageFns<LWWRegisterClock> = {
+export const LWWRegisterClock: MessageFns<LWWRegisterClock, "cloudstate.tck.model.crdt.LWWRegisterClock"> = {
+  $type: "cloudstate.tck.model.crdt.LWWRegisterClock" as const,
+
   encode(message: LWWRegisterClock, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.clockType !== 0) {
       writer.uint32(8).int32(message.clockType);
@@ -1589,7 +1609,9 @@ function createBaseFlagUpdate(): FlagUpdate {
   return {};
 }
 
-export const FlagUpdate: MessageFns<FlagUpdate> = {
+export const FlagUpdate: MessageFns<FlagUpdate, "cloudstate.tck.model.crdt.FlagUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.FlagUpdate" as const,
+
   encode(_: FlagUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -1641,7 +1663,9 @@ function createBaseORMapUpdate(): ORMapUpdate {
   return { action: undefined };
 }
 
-export const ORMapUpdate: MessageFns<ORMapUpdate> = {
+export const ORMapUpdate: MessageFns<ORMapUpdate, "cloudstate.tck.model.crdt.ORMapUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.ORMapUpdate" as const,
+
   encode(message: ORMapUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.action?.$case) {
       case "add":
@@ -1784,7 +1808,9 @@ function createBaseORMapEntryUpdate(): ORMapEntryUpdate {
   return { key: "", update: undefined };
 }
 
-export const ORMapEntryUpdate: MessageFns<ORMapEntryUpdate> = {
+export const ORMapEntryUpdate: MessageFns<ORMapEntryUpdate, "cloudstate.tck.model.crdt.ORMapEntryUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.ORMapEntryUpdate" as const,
+
   encode(message: ORMapEntryUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -1871,7 +1897,9 @@ function createBaseVoteUpdate(): VoteUpdate {
   return { selfVote: false };
 }
 
-export const VoteUpdate: MessageFns<VoteUpdate> = {
+export const VoteUpdate: MessageFns<VoteUpdate, "cloudstate.tck.model.crdt.VoteUpdate"> = {
+  $type: "cloudstate.tck.model.crdt.VoteUpdate" as const,
+
   encode(message: VoteUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.selfVote !== false) {
       writer.uint32(8).bool(message.selfVote);
@@ -1944,7 +1972,9 @@ function createBaseDelete(): Delete {
   return {};
 }
 
-export const Delete: MessageFns<Delete> = {
+export const Delete: MessageFns<Delete, "cloudstate.tck.model.crdt.Delete"> = {
+  $type: "cloudstate.tck.model.crdt.Delete" as const,
+
   encode(_: Delete, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -1996,7 +2026,9 @@ function createBaseForward(): Forward {
   return { id: "" };
 }
 
-export const Forward: MessageFns<Forward> = {
+export const Forward: MessageFns<Forward, "cloudstate.tck.model.crdt.Forward"> = {
+  $type: "cloudstate.tck.model.crdt.Forward" as const,
+
   encode(message: Forward, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -2063,7 +2095,9 @@ function createBaseFail(): Fail {
   return { message: "" };
 }
 
-export const Fail: MessageFns<Fail> = {
+export const Fail: MessageFns<Fail, "cloudstate.tck.model.crdt.Fail"> = {
+  $type: "cloudstate.tck.model.crdt.Fail" as const,
+
   encode(message: Fail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -2130,7 +2164,9 @@ function createBaseEffect(): Effect {
   return { id: "", synchronous: false };
 }
 
-export const Effect: MessageFns<Effect> = {
+export const Effect: MessageFns<Effect, "cloudstate.tck.model.crdt.Effect"> = {
+  $type: "cloudstate.tck.model.crdt.Effect" as const,
+
   encode(message: Effect, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -2215,7 +2251,9 @@ function createBaseResponse(): Response {
   return { state: undefined };
 }
 
-export const Response: MessageFns<Response> = {
+export const Response: MessageFns<Response, "cloudstate.tck.model.crdt.Response"> = {
+  $type: "cloudstate.tck.model.crdt.Response" as const,
+
   encode(message: Response, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== undefined) {
       State.encode(message.state, writer.uint32(10).fork()).join();
@@ -2282,7 +2320,9 @@ function createBaseState(): State {
   return { value: undefined };
 }
 
-export const State: MessageFns<State> = {
+export const State: MessageFns<State, "cloudstate.tck.model.crdt.State"> = {
+  $type: "cloudstate.tck.model.crdt.State" as const,
+
   encode(message: State, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.value?.$case) {
       case "gcounter":
@@ -2509,7 +2549,9 @@ function createBaseGCounterValue(): GCounterValue {
   return { value: 0n };
 }
 
-export const GCounterValue: MessageFns<GCounterValue> = {
+export const GCounterValue: MessageFns<GCounterValue, "cloudstate.tck.model.crdt.GCounterValue"> = {
+  $type: "cloudstate.tck.model.crdt.GCounterValue" as const,
+
   encode(message: GCounterValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asUintN(64, message.value) !== message.value) {
@@ -2579,7 +2621,9 @@ function createBasePNCounterValue(): PNCounterValue {
   return { value: 0n };
 }
 
-export const PNCounterValue: MessageFns<PNCounterValue> = {
+export const PNCounterValue: MessageFns<PNCounterValue, "cloudstate.tck.model.crdt.PNCounterValue"> = {
+  $type: "cloudstate.tck.model.crdt.PNCounterValue" as const,
+
   encode(message: PNCounterValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asIntN(64, message.value) !== message.value) {
@@ -2649,7 +2693,9 @@ function createBaseGSetValue(): GSetValue {
   return { elements: [] };
 }
 
-export const GSetValue: MessageFns<GSetValue> = {
+export const GSetValue: MessageFns<GSetValue, "cloudstate.tck.model.crdt.GSetValue"> = {
+  $type: "cloudstate.tck.model.crdt.GSetValue" as const,
+
   encode(message: GSetValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.elements) {
       writer.uint32(10).string(v!);
@@ -2718,7 +2764,9 @@ function createBaseORSetValue(): ORSetValue {
   return { elements: [] };
 }
 
-export const ORSetValue: MessageFns<ORSetValue> = {
+export const ORSetValue: MessageFns<ORSetValue, "cloudstate.tck.model.crdt.ORSetValue"> = {
+  $type: "cloudstate.tck.model.crdt.ORSetValue" as const,
+
   encode(message: ORSetValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.elements) {
       writer.uint32(10).string(v!);
@@ -2787,7 +2835,9 @@ function createBaseLWWRegisterValue(): LWWRegisterValue {
   return { value: "" };
 }
 
-export const LWWRegisterValue: MessageFns<LWWRegisterValue> = {
+export const LWWRegisterValue: MessageFns<LWWRegisterValue, "cloudstate.tck.model.crdt.LWWRegisterValue"> = {
+  $type: "cloudstate.tck.model.crdt.LWWRegisterValue" as const,
+
   encode(message: LWWRegisterValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== "") {
       writer.uint32(10).string(message.value);
@@ -2854,7 +2904,9 @@ function createBaseFlagValue(): FlagValue {
   return { value: false };
 }
 
-export const FlagValue: MessageFns<FlagValue> = {
+export const FlagValue: MessageFns<FlagValue, "cloudstate.tck.model.crdt.FlagValue"> = {
+  $type: "cloudstate.tck.model.crdt.FlagValue" as const,
+
   encode(message: FlagValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== false) {
       writer.uint32(8).bool(message.value);
@@ -2921,7 +2973,9 @@ function createBaseORMapValue(): ORMapValue {
   return { entries: [] };
 }
 
-export const ORMapValue: MessageFns<ORMapValue> = {
+export const ORMapValue: MessageFns<ORMapValue, "cloudstate.tck.model.crdt.ORMapValue"> = {
+  $type: "cloudstate.tck.model.crdt.ORMapValue" as const,
+
   encode(message: ORMapValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.entries) {
       ORMapEntryValue.encode(v!, writer.uint32(10).fork()).join();
@@ -2992,7 +3046,9 @@ function createBaseORMapEntryValue(): ORMapEntryValue {
   return { key: "", value: undefined };
 }
 
-export const ORMapEntryValue: MessageFns<ORMapEntryValue> = {
+export const ORMapEntryValue: MessageFns<ORMapEntryValue, "cloudstate.tck.model.crdt.ORMapEntryValue"> = {
+  $type: "cloudstate.tck.model.crdt.ORMapEntryValue" as const,
+
   encode(message: ORMapEntryValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -3077,7 +3133,9 @@ function createBaseVoteValue(): VoteValue {
   return { selfVote: false, votesFor: 0, totalVoters: 0 };
 }
 
-export const VoteValue: MessageFns<VoteValue> = {
+export const VoteValue: MessageFns<VoteValue, "cloudstate.tck.model.crdt.VoteValue"> = {
+  $type: "cloudstate.tck.model.crdt.VoteValue" as const,
+
   encode(message: VoteValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.selfVote !== false) {
       writer.uint32(8).bool(message.selfVote);
@@ -3356,7 +3414,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

@@ -107,128 +107,133 @@ function createBaseEmitEventRequest(): EmitEventRequest {
   return { id: "", event: undefined };
 }
 
-export const EmitEventRequest: MessageFns<EmitEventRequest> = {
-  encode(message: EmitEventRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.id !== "") {
-      writer.uint32(10).string(message.id);
-    }
-    switch (message.event?.$case) {
-      case "eventOne":
-        EventOne.encode(message.event.value, writer.uint32(18).fork()).join();
-        break;
-      case "eventTwo":
-        EventTwo.encode(message.event.value, writer.uint32(26).fork()).join();
-        break;
-    }
-    return writer;
-  },
+export const EmitEventRequest: MessageFns<EmitEventRequest, "cloudstate.tck.model.eventlogeventing.EmitEventRequest"> =
+  {
+    $type: "cloudstate.tck.model.eventlogeventing.EmitEventRequest" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): EmitEventRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseEmitEventRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
+    encode(message: EmitEventRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.id !== "") {
+        writer.uint32(10).string(message.id);
+      }
+      switch (message.event?.$case) {
+        case "eventOne":
+          EventOne.encode(message.event.value, writer.uint32(18).fork()).join();
+          break;
+        case "eventTwo":
+          EventTwo.encode(message.event.value, writer.uint32(26).fork()).join();
+          break;
+      }
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): EmitEventRequest {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseEmitEventRequest();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.id = reader.string();
+              continue;
             }
+            case 2: {
+              if (tag !== 18) {
+                break;
+              }
 
-            message.id = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
+              message.event = { $case: "eventOne", value: EventOne.decode(reader, reader.uint32()) };
+              continue;
             }
+            case 3: {
+              if (tag !== 26) {
+                break;
+              }
 
-            message.event = { $case: "eventOne", value: EventOne.decode(reader, reader.uint32()) };
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
+              message.event = { $case: "eventTwo", value: EventTwo.decode(reader, reader.uint32()) };
+              continue;
             }
-
-            message.event = { $case: "eventTwo", value: EventTwo.decode(reader, reader.uint32()) };
-            continue;
           }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
         }
-        if ((tag & 7) === 4 || tag === 0) {
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+
+    fromJSON(object: any): EmitEventRequest {
+      return {
+        id: isSet(object.id) ? globalThis.String(object.id) : "",
+        event: isSet(object.eventOne)
+          ? { $case: "eventOne", value: EventOne.fromJSON(object.eventOne) }
+          : isSet(object.event_one)
+          ? { $case: "eventOne", value: EventOne.fromJSON(object.event_one) }
+          : isSet(object.eventTwo)
+          ? { $case: "eventTwo", value: EventTwo.fromJSON(object.eventTwo) }
+          : isSet(object.event_two)
+          ? { $case: "eventTwo", value: EventTwo.fromJSON(object.event_two) }
+          : undefined,
+      };
+    },
+
+    toJSON(message: EmitEventRequest): unknown {
+      const obj: any = {};
+      if (message.id !== "") {
+        obj.id = message.id;
+      }
+      if (message.event?.$case === "eventOne") {
+        obj.eventOne = EventOne.toJSON(message.event.value);
+      } else if (message.event?.$case === "eventTwo") {
+        obj.eventTwo = EventTwo.toJSON(message.event.value);
+      }
+      return obj;
+    },
+
+    create(base?: DeepPartial<EmitEventRequest>): EmitEventRequest {
+      return EmitEventRequest.fromPartial(base ?? {});
+    },
+    fromPartial(object: DeepPartial<EmitEventRequest>): EmitEventRequest {
+      const message = createBaseEmitEventRequest();
+      message.id = object.id ?? "";
+      switch (object.event?.$case) {
+        case "eventOne": {
+          if (object.event?.value !== undefined && object.event?.value !== null) {
+            message.event = { $case: "eventOne", value: EventOne.fromPartial(object.event.value) };
+          }
           break;
         }
-        reader.skip(tag & 7);
+        case "eventTwo": {
+          if (object.event?.value !== undefined && object.event?.value !== null) {
+            message.event = { $case: "eventTwo", value: EventTwo.fromPartial(object.event.value) };
+          }
+          break;
+        }
       }
       return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): EmitEventRequest {
-    return {
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
-      event: isSet(object.eventOne)
-        ? { $case: "eventOne", value: EventOne.fromJSON(object.eventOne) }
-        : isSet(object.event_one)
-        ? { $case: "eventOne", value: EventOne.fromJSON(object.event_one) }
-        : isSet(object.eventTwo)
-        ? { $case: "eventTwo", value: EventTwo.fromJSON(object.eventTwo) }
-        : isSet(object.event_two)
-        ? { $case: "eventTwo", value: EventTwo.fromJSON(object.event_two) }
-        : undefined,
-    };
-  },
-
-  toJSON(message: EmitEventRequest): unknown {
-    const obj: any = {};
-    if (message.id !== "") {
-      obj.id = message.id;
-    }
-    if (message.event?.$case === "eventOne") {
-      obj.eventOne = EventOne.toJSON(message.event.value);
-    } else if (message.event?.$case === "eventTwo") {
-      obj.eventTwo = EventTwo.toJSON(message.event.value);
-    }
-    return obj;
-  },
-
-  create(base?: DeepPartial<EmitEventRequest>): EmitEventRequest {
-    return EmitEventRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<EmitEventRequest>): EmitEventRequest {
-    const message = createBaseEmitEventRequest();
-    message.id = object.id ?? "";
-    switch (object.event?.$case) {
-      case "eventOne": {
-        if (object.event?.value !== undefined && object.event?.value !== null) {
-          message.event = { $case: "eventOne", value: EventOne.fromPartial(object.event.value) };
-        }
-        break;
-      }
-      case "eventTwo": {
-        if (object.event?.value !== undefined && object.event?.value !== null) {
-          message.event = { $case: "eventTwo", value: EventTwo.fromPartial(object.event.value) };
-        }
-        break;
-      }
-    }
-    return message;
-  },
-};
+    },
+  };
 
 function createBaseEventOne(): EventOne {
   return { step: undefined };
 }
 
-export const EventOne: MessageFns<EventOne> = {
+export const EventOne: MessageFns<EventOne, "cloudstate.tck.model.eventlogeventing.EventOne"> = {
+  $type: "cloudstate.tck.model.eventlogeventing.EventOne" as const,
+
   encode(message: EventOne, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.step !== undefined) {
       ProcessStep.encode(message.step, writer.uint32(18).fork()).join();
@@ -297,7 +302,9 @@ function createBaseEventTwo(): EventTwo {
   return { step: [] };
 }
 
-export const EventTwo: MessageFns<EventTwo> = {
+export const EventTwo: MessageFns<EventTwo, "cloudstate.tck.model.eventlogeventing.EventTwo"> = {
+  $type: "cloudstate.tck.model.eventlogeventing.EventTwo" as const,
+
   encode(message: EventTwo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.step) {
       ProcessStep.encode(v!, writer.uint32(18).fork()).join();
@@ -364,7 +371,9 @@ function createBaseJsonEvent(): JsonEvent {
   return { id: "", message: "" };
 }
 
-export const JsonEvent: MessageFns<JsonEvent> = {
+export const JsonEvent: MessageFns<JsonEvent, "cloudstate.tck.model.eventlogeventing.JsonEvent"> = {
+  $type: "cloudstate.tck.model.eventlogeventing.JsonEvent" as const,
+
   encode(message: JsonEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -449,7 +458,9 @@ function createBaseProcessStep(): ProcessStep {
   return { step: undefined };
 }
 
-export const ProcessStep: MessageFns<ProcessStep> = {
+export const ProcessStep: MessageFns<ProcessStep, "cloudstate.tck.model.eventlogeventing.ProcessStep"> = {
+  $type: "cloudstate.tck.model.eventlogeventing.ProcessStep" as const,
+
   encode(message: ProcessStep, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.step?.$case) {
       case "reply":
@@ -550,7 +561,9 @@ function createBaseReply(): Reply {
   return { message: "" };
 }
 
-export const Reply: MessageFns<Reply> = {
+export const Reply: MessageFns<Reply, "cloudstate.tck.model.eventlogeventing.Reply"> = {
+  $type: "cloudstate.tck.model.eventlogeventing.Reply" as const,
+
   encode(message: Reply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -617,7 +630,9 @@ function createBaseForward(): Forward {
   return { message: "" };
 }
 
-export const Forward: MessageFns<Forward> = {
+export const Forward: MessageFns<Forward, "cloudstate.tck.model.eventlogeventing.Forward"> = {
+  $type: "cloudstate.tck.model.eventlogeventing.Forward" as const,
+
   encode(message: Forward, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -684,7 +699,9 @@ function createBaseResponse(): Response {
   return { id: "", message: "" };
 }
 
-export const Response: MessageFns<Response> = {
+export const Response: MessageFns<Response, "cloudstate.tck.model.eventlogeventing.Response"> = {
+  $type: "cloudstate.tck.model.eventlogeventing.Response" as const,
+
   encode(message: Response, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -769,7 +786,9 @@ function createBaseEffectRequest(): EffectRequest {
   return { id: "", message: "" };
 }
 
-export const EffectRequest: MessageFns<EffectRequest> = {
+export const EffectRequest: MessageFns<EffectRequest, "cloudstate.tck.model.eventlogeventing.EffectRequest"> = {
+  $type: "cloudstate.tck.model.eventlogeventing.EffectRequest" as const,
+
   encode(message: EffectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1101,7 +1120,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

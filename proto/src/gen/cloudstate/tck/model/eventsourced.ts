@@ -92,7 +92,9 @@ function createBaseRequest(): Request {
   return { id: "", actions: [] };
 }
 
-export const Request: MessageFns<Request> = {
+export const Request: MessageFns<Request, "cloudstate.tck.model.Request"> = {
+  $type: "cloudstate.tck.model.Request" as const,
+
   encode(message: Request, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -179,7 +181,9 @@ function createBaseRequestAction(): RequestAction {
   return { action: undefined };
 }
 
-export const RequestAction: MessageFns<RequestAction> = {
+export const RequestAction: MessageFns<RequestAction, "cloudstate.tck.model.RequestAction"> = {
+  $type: "cloudstate.tck.model.RequestAction" as const,
+
   encode(message: RequestAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.action?.$case) {
       case "emit":
@@ -322,7 +326,9 @@ function createBaseEmit(): Emit {
   return { value: "" };
 }
 
-export const Emit: MessageFns<Emit> = {
+export const Emit: MessageFns<Emit, "cloudstate.tck.model.Emit"> = {
+  $type: "cloudstate.tck.model.Emit" as const,
+
   encode(message: Emit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== "") {
       writer.uint32(10).string(message.value);
@@ -389,7 +395,9 @@ function createBaseForward(): Forward {
   return { id: "" };
 }
 
-export const Forward: MessageFns<Forward> = {
+export const Forward: MessageFns<Forward, "cloudstate.tck.model.Forward"> = {
+  $type: "cloudstate.tck.model.Forward" as const,
+
   encode(message: Forward, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -456,7 +464,9 @@ function createBaseEffect(): Effect {
   return { id: "", synchronous: false };
 }
 
-export const Effect: MessageFns<Effect> = {
+export const Effect: MessageFns<Effect, "cloudstate.tck.model.Effect"> = {
+  $type: "cloudstate.tck.model.Effect" as const,
+
   encode(message: Effect, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -541,7 +551,9 @@ function createBaseFail(): Fail {
   return { message: "" };
 }
 
-export const Fail: MessageFns<Fail> = {
+export const Fail: MessageFns<Fail, "cloudstate.tck.model.Fail"> = {
+  $type: "cloudstate.tck.model.Fail" as const,
+
   encode(message: Fail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -608,7 +620,9 @@ function createBaseResponse(): Response {
   return { message: "" };
 }
 
-export const Response: MessageFns<Response> = {
+export const Response: MessageFns<Response, "cloudstate.tck.model.Response"> = {
+  $type: "cloudstate.tck.model.Response" as const,
+
   encode(message: Response, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -675,7 +689,9 @@ function createBasePersisted(): Persisted {
   return { value: "" };
 }
 
-export const Persisted: MessageFns<Persisted> = {
+export const Persisted: MessageFns<Persisted, "cloudstate.tck.model.Persisted"> = {
+  $type: "cloudstate.tck.model.Persisted" as const,
+
   encode(message: Persisted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== "") {
       writer.uint32(10).string(message.value);
@@ -893,7 +909,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

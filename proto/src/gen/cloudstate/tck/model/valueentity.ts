@@ -99,7 +99,9 @@ function createBaseRequest(): Request {
   return { id: "", actions: [] };
 }
 
-export const Request: MessageFns<Request> = {
+export const Request: MessageFns<Request, "cloudstate.tck.model.valueentity.Request"> = {
+  $type: "cloudstate.tck.model.valueentity.Request" as const,
+
   encode(message: Request, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -186,7 +188,9 @@ function createBaseRequestAction(): RequestAction {
   return { action: undefined };
 }
 
-export const RequestAction: MessageFns<RequestAction> = {
+export const RequestAction: MessageFns<RequestAction, "cloudstate.tck.model.valueentity.RequestAction"> = {
+  $type: "cloudstate.tck.model.valueentity.RequestAction" as const,
+
   encode(message: RequestAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.action?.$case) {
       case "update":
@@ -350,7 +354,9 @@ function createBaseUpdate(): Update {
   return { value: "" };
 }
 
-export const Update: MessageFns<Update> = {
+export const Update: MessageFns<Update, "cloudstate.tck.model.valueentity.Update"> = {
+  $type: "cloudstate.tck.model.valueentity.Update" as const,
+
   encode(message: Update, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== "") {
       writer.uint32(10).string(message.value);
@@ -417,7 +423,9 @@ function createBaseDelete(): Delete {
   return {};
 }
 
-export const Delete: MessageFns<Delete> = {
+export const Delete: MessageFns<Delete, "cloudstate.tck.model.valueentity.Delete"> = {
+  $type: "cloudstate.tck.model.valueentity.Delete" as const,
+
   encode(_: Delete, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -469,7 +477,9 @@ function createBaseForward(): Forward {
   return { id: "" };
 }
 
-export const Forward: MessageFns<Forward> = {
+export const Forward: MessageFns<Forward, "cloudstate.tck.model.valueentity.Forward"> = {
+  $type: "cloudstate.tck.model.valueentity.Forward" as const,
+
   encode(message: Forward, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -536,7 +546,9 @@ function createBaseEffect(): Effect {
   return { id: "", synchronous: false };
 }
 
-export const Effect: MessageFns<Effect> = {
+export const Effect: MessageFns<Effect, "cloudstate.tck.model.valueentity.Effect"> = {
+  $type: "cloudstate.tck.model.valueentity.Effect" as const,
+
   encode(message: Effect, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -621,7 +633,9 @@ function createBaseFail(): Fail {
   return { message: "" };
 }
 
-export const Fail: MessageFns<Fail> = {
+export const Fail: MessageFns<Fail, "cloudstate.tck.model.valueentity.Fail"> = {
+  $type: "cloudstate.tck.model.valueentity.Fail" as const,
+
   encode(message: Fail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -688,7 +702,9 @@ function createBaseResponse(): Response {
   return { message: "" };
 }
 
-export const Response: MessageFns<Response> = {
+export const Response: MessageFns<Response, "cloudstate.tck.model.valueentity.Response"> = {
+  $type: "cloudstate.tck.model.valueentity.Response" as const,
+
   encode(message: Response, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.message !== "") {
       writer.uint32(10).string(message.message);
@@ -755,7 +771,9 @@ function createBasePersisted(): Persisted {
   return { value: "" };
 }
 
-export const Persisted: MessageFns<Persisted> = {
+export const Persisted: MessageFns<Persisted, "cloudstate.tck.model.valueentity.Persisted"> = {
+  $type: "cloudstate.tck.model.valueentity.Persisted" as const,
+
   encode(message: Persisted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== "") {
       writer.uint32(10).string(message.value);
@@ -969,7 +987,8 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+export interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

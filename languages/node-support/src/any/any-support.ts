@@ -1,0 +1,85 @@
+import type { Any } from "@cloudstate/protocol";
+import { type Codec, typeNameOf } from "./codec.js";
+import { decodeJsonPayload, JSON_PREFIX, jsonCodec } from "./json-codec.js";
+import { type MessageType, messageCodec } from "./message-codec.js";
+import { primitiveCodecFor, primitives } from "./primitives.js";
+
+/** A value unpacked from an Any, with the type name it carried. */
+export interface Unpacked {
+  readonly typeName: string;
+  readonly typeUrl: string;
+  readonly value: unknown;
+}
+
+/** Thrown when an Any names a type nobody registered. */
+export class UnknownTypeError extends Error {
+  constructor(readonly typeUrl: string) {
+    super(`no codec registered for type ${typeUrl}`);
+    this.name = "UnknownTypeError";
+  }
+}
+
+/** Something that can describe how to pack a value: a codec or a generated message type. */
+export type CodecLike<T> = Codec<T> | MessageType<T>;
+
+export function toCodec<T>(type: CodecLike<T>): Codec<T> {
+  return "typeUrl" in type ? type : messageCodec(type);
+}
+
+/**
+ * Packs and unpacks `google.protobuf.Any` following spec/payloads.md: protobuf
+ * messages by registered type name (whatever the URL prefix), primitives under
+ * `p.cloudstate.io/`, JSON under `json.cloudstate.io/`.
+ */
+export class AnySupport {
+  private readonly byName = new Map<string, Codec<unknown>>();
+
+  constructor(types: Iterable<CodecLike<unknown>> = []) {
+    for (const type of types) this.register(type);
+  }
+
+  register<T>(type: CodecLike<T>): Codec<T> {
+    const codec = toCodec(type);
+    this.byName.set(typeNameOf(codec.typeUrl), codec as Codec<unknown>);
+    return codec;
+  }
+
+  codecFor(typeUrl: string): Codec<unknown> | undefined {
+    return primitiveCodecFor(typeUrl) ?? this.byName.get(typeNameOf(typeUrl));
+  }
+
+  pack<T>(type: CodecLike<T>, value: T): Any {
+    const codec = toCodec(type);
+    return { typeUrl: codec.typeUrl, value: codec.encode(value) };
+  }
+
+  unpack(any: Any): Unpacked {
+    const typeName = typeNameOf(any.typeUrl);
+    if (any.typeUrl.startsWith(JSON_PREFIX)) return { typeName, typeUrl: any.typeUrl, value: decodeJsonPayload(any.value) };
+    const codec = this.codecFor(any.typeUrl);
+    if (codec === undefined) throw new UnknownTypeError(any.typeUrl);
+    return { typeName, typeUrl: any.typeUrl, value: codec.decode(any.value) };
+  }
+
+  /**
+   * Packs a value whose type is implied by its JavaScript type: strings, booleans,
+   * bigints (int64), numbers (double), byte arrays as primitives; anything else as
+   * JSON named `object`. Used where the developer gave no codec (e.g. CRDT set
+   * elements). Equal values pack to equal bytes.
+   */
+  packDynamic(value: unknown): Any {
+    switch (typeof value) {
+      case "string":
+        return this.pack(primitives.string, value);
+      case "boolean":
+        return this.pack(primitives.bool, value);
+      case "bigint":
+        return this.pack(primitives.int64, value);
+      case "number":
+        return this.pack(primitives.double, value);
+      default:
+        if (value instanceof Uint8Array) return this.pack(primitives.bytes, value);
+        return this.pack(jsonCodec("object"), value);
+    }
+  }
+}
