@@ -32,7 +32,7 @@ lint: build ## buf lint + format, eslint with zero warnings, type-check tests
 	$(BUF) lint
 	$(BUF) format --diff --exit-code
 	npx eslint --max-warnings 0 .
-	for p in proto languages/node-support tck proxy; do npx tsc -p $$p/tsconfig.test.json; done
+	for p in proto languages/node-support languages/node-support/tck-model tck proxy; do npx tsc -p $$p/tsconfig.test.json; done
 
 breaking: $(STAMP) ## buf breaking against the frozen 0.2 baseline image (and main, off main)
 	$(BUF) breaking --against proto/baseline/protocol-0.2.binpb

@@ -5,9 +5,14 @@ import { DESCRIPTOR_SET_BASE64 } from "./gen/descriptor-set.js";
 let descriptorSet: FileDescriptorSet | undefined;
 let registry: FileRegistry | undefined;
 
+/** Every contract under proto/ (protocol, options, google/api, TCK model, examples) as serialized FileDescriptorSet bytes. */
+export function contractsDescriptorSetBytes(): Uint8Array {
+  return Buffer.from(DESCRIPTOR_SET_BASE64, "base64");
+}
+
 /** Every contract under proto/ (protocol, options, google/api, TCK model, examples) as a FileDescriptorSet. */
 export function contractsDescriptorSet(): FileDescriptorSet {
-  descriptorSet ??= fromBinary(FileDescriptorSetSchema, Buffer.from(DESCRIPTOR_SET_BASE64, "base64"));
+  descriptorSet ??= fromBinary(FileDescriptorSetSchema, contractsDescriptorSetBytes());
   return descriptorSet;
 }
 

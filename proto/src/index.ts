@@ -16,8 +16,9 @@ export * as tckModelValueEntity from "./gen/cloudstate/tck/model/valueentity.js"
 export * as tckModelCrdt from "./gen/cloudstate/tck/model/crdt.js";
 export * as tckModelAction from "./gen/cloudstate/tck/model/action.js";
 export * as tckModelEventLogEventing from "./gen/cloudstate/tck/model/eventlogeventing.js";
+export * as tckCases from "./gen/cloudstate/tck/cases/v1/cases.js";
 
 export { PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "./protocol-version.js";
 export { ALL_ENTITY_TYPES, EntityType, isEntityType } from "./entity-types.js";
 export { wireManifest } from "./wire-manifest.js";
-export { contractsDescriptorSet, contractsRegistry } from "./contracts-registry.js";
+export { contractsDescriptorSet, contractsDescriptorSetBytes, contractsRegistry } from "./contracts-registry.js";

@@ -349,6 +349,66 @@ export const ActionResponse: MessageFns<ActionResponse, "cloudstate.action.Actio
  * Implemented by user functions that serve actions. Each method matches one
  * gRPC call shape of the user's service.
  */
+export type ActionProtocolDefinition = typeof ActionProtocolDefinition;
+export const ActionProtocolDefinition = {
+  name: "ActionProtocol",
+  fullName: "cloudstate.action.ActionProtocol",
+  methods: {
+    /** A unary user method: one command in, one response out. */
+    handleUnary: {
+      name: "handleUnary",
+      requestType: ActionCommand as typeof ActionCommand,
+      requestStream: false,
+      responseType: ActionResponse as typeof ActionResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * A client-streamed user method: the announcing command, then one command per
+     * client message; the user function answers once, at the latest after the
+     * proxy half-closes the stream when the client does.
+     */
+    handleStreamedIn: {
+      name: "handleStreamedIn",
+      requestType: ActionCommand as typeof ActionCommand,
+      requestStream: true,
+      responseType: ActionResponse as typeof ActionResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * A server-streamed user method: one command in, any number of responses
+     * out; the client's stream ends when this one ends, with the same status
+     * (a broken stream becomes UNAVAILABLE, spec/action.md).
+     */
+    handleStreamedOut: {
+      name: "handleStreamedOut",
+      requestType: ActionCommand as typeof ActionCommand,
+      requestStream: false,
+      responseType: ActionResponse as typeof ActionResponse,
+      responseStream: true,
+      options: {},
+    },
+    /**
+     * A bidirectional user method: the announcing command, then one command per
+     * client message; responses flow independently. Half-close and cancellation
+     * follow gRPC semantics in both directions.
+     */
+    handleStreamed: {
+      name: "handleStreamed",
+      requestType: ActionCommand as typeof ActionCommand,
+      requestStream: true,
+      responseType: ActionResponse as typeof ActionResponse,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * Implemented by user functions that serve actions. Each method matches one
+ * gRPC call shape of the user's service.
+ */
 export type ActionProtocolService = typeof ActionProtocolService;
 export const ActionProtocolService = {
   /** A unary user method: one command in, one response out. */
@@ -377,7 +437,8 @@ export const ActionProtocolService = {
   },
   /**
    * A server-streamed user method: one command in, any number of responses
-   * out; the client's stream ends when this one ends, with the same status.
+   * out; the client's stream ends when this one ends, with the same status
+   * (a broken stream becomes UNAVAILABLE, spec/action.md).
    */
   handleStreamedOut: {
     path: "/cloudstate.action.ActionProtocol/handleStreamedOut" as const,
@@ -415,7 +476,8 @@ export interface ActionProtocolServer extends UntypedServiceImplementation {
   handleStreamedIn: handleClientStreamingCall<ActionCommand, ActionResponse>;
   /**
    * A server-streamed user method: one command in, any number of responses
-   * out; the client's stream ends when this one ends, with the same status.
+   * out; the client's stream ends when this one ends, with the same status
+   * (a broken stream becomes UNAVAILABLE, spec/action.md).
    */
   handleStreamedOut: handleServerStreamingCall<ActionCommand, ActionResponse>;
   /**
@@ -466,7 +528,8 @@ export interface ActionProtocolClient extends Client {
   ): ClientWritableStream<ActionCommand>;
   /**
    * A server-streamed user method: one command in, any number of responses
-   * out; the client's stream ends when this one ends, with the same status.
+   * out; the client's stream ends when this one ends, with the same status
+   * (a broken stream becomes UNAVAILABLE, spec/action.md).
    */
   handleStreamedOut(request: ActionCommand, options?: Partial<CallOptions>): ClientReadableStream<ActionResponse>;
   handleStreamedOut(

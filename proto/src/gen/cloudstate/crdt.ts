@@ -69,9 +69,15 @@ export function crdtWriteConsistencyToJSON(object: CrdtWriteConsistency): string
 
 /** How the clock of an LWWRegister write is chosen. */
 export enum CrdtClock {
-  /** DEFAULT - The proxy's wall clock, in milliseconds since the epoch. */
+  /**
+   * DEFAULT - The proxy's wall clock in milliseconds since the epoch, or one more than
+   * the current clock value when that is greater (spec/crdt.md).
+   */
   DEFAULT = 0,
-  /** REVERSE - The negated wall clock: the earliest write wins. */
+  /**
+   * REVERSE - The negated wall clock, kept below the current clock value: the earliest
+   * write wins (spec/crdt.md).
+   */
   REVERSE = 1,
   /** CUSTOM - The given custom_clock_value. */
   CUSTOM = 2,
@@ -3576,6 +3582,30 @@ export const CrdtStreamCancelledResponse: MessageFns<
     return message;
   },
 };
+
+/** Implemented by user functions that serve CRDT entities. */
+export type CrdtDefinition = typeof CrdtDefinition;
+export const CrdtDefinition = {
+  name: "Crdt",
+  fullName: "cloudstate.crdt.Crdt",
+  methods: {
+    /**
+     * One bidirectional stream per active entity. The proxy sends init, then
+     * state, deltas, commands, deletion and stream cancellations in any order
+     * that respects the rules of spec/crdt.md. The user function answers each
+     * command with one reply or failure; replies may come in any order and are
+     * matched by command id. Closing the stream does not delete the entity.
+     */
+    handle: {
+      name: "handle",
+      requestType: CrdtStreamIn as typeof CrdtStreamIn,
+      requestStream: true,
+      responseType: CrdtStreamOut as typeof CrdtStreamOut,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
 
 /** Implemented by user functions that serve CRDT entities. */
 export type CrdtService = typeof CrdtService;

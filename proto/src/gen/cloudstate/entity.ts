@@ -55,7 +55,10 @@ export interface MetadataEntry {
     /** A text value. */
     { $case: "stringValue"; value: string }
     | //
-    /** A binary value. Transports without binary values may carry it base64-encoded. */
+    /**
+     * A binary value. Over gRPC it travels only under keys ending in "-bin"
+     * (spec/metadata.md).
+     */
     { $case: "bytesValue"; value: Uint8Array }
     | undefined;
 }
@@ -63,8 +66,9 @@ export interface MetadataEntry {
 /** A successful answer to the caller of a command. */
 export interface Reply {
   /**
-   * The response message, packed as described in spec ANY-*. It must be of the
-   * output type of the gRPC method that was called.
+   * The response message, packed as described in spec/payloads.md. It must be
+   * of the output type of the gRPC method that was called (unless that type is
+   * google.protobuf.Any); unset means an empty message of that type.
    */
   payload:
     | Any
@@ -72,7 +76,7 @@ export interface Reply {
   /**
    * Metadata for the answer. For a unary gRPC call the proxy sends it as
    * response headers; for a streamed call, only the first reply's metadata can
-   * become headers. See spec META-4.
+   * become headers. See spec META-4 and META-5.
    */
   metadata: Metadata | undefined;
 }
@@ -87,7 +91,7 @@ export interface Forward {
   /** Method name on that service, e.g. "AddItem". */
   commandName: string;
   /**
-   * The request message for the target method, packed as described in spec ANY-*.
+   * The request message for the target method, packed as described in spec/payloads.md.
    * For an entity target it carries the target's entity key.
    */
   payload:
@@ -126,7 +130,7 @@ export interface SideEffect {
   serviceName: string;
   /** Method name on that service. */
   commandName: string;
-  /** The request message for the target method, packed as described in spec ANY-*. */
+  /** The request message for the target method, packed as described in spec/payloads.md. */
   payload:
     | Any
     | undefined;
@@ -145,22 +149,22 @@ export interface SideEffect {
  * delivered over the entity's stream.
  */
 export interface Command {
-  /** The entity key, as extracted by the proxy from the request (spec KEY-*). */
+  /** The entity key, as extracted by the proxy from the request (spec/entity-keys.md). */
   entityId: string;
   /**
    * Identifies this command on this stream; the user function echoes it in its
-   * reply. Unique per stream, assigned by the proxy in increasing order (spec CMD-*).
+   * reply. Unique per stream, assigned by the proxy in increasing order (spec/commands.md).
    */
   id: bigint;
   /** The gRPC method name, e.g. "AddItem". */
   name: string;
-  /** The request message, packed as described in spec ANY-*. */
+  /** The request message, packed as described in spec/payloads.md. */
   payload:
     | Any
     | undefined;
   /**
    * True when the client call expects a stream of responses (CRDT streamed
-   * commands, spec CRDT-STREAM-*).
+   * commands, spec/crdt.md section 6).
    */
   streamed: boolean;
   /** Metadata that came with the request (for gRPC: the request headers). */
@@ -191,7 +195,7 @@ export interface Failure {
    * True: the entity's in-memory state may be corrupt; the proxy restarts the
    * entity (a new stream, re-initialised from storage) before its next command.
    * Events or state changes of the failed command are never persisted
-   * either way. See spec ES-FAIL-*.
+   * either way. See spec/commands.md and spec/event-sourced.md section 8.
    */
   restart: boolean;
 }
@@ -226,8 +230,9 @@ export interface ServiceInfo {
   /** Version of the support library. */
   supportLibraryVersion: string;
   /**
-   * Major protocol version the user function speaks. The proxy refuses to serve
-   * a user function whose major version differs from its own (spec DISC-VER-*).
+   * Major protocol version the user function speaks. The proxy serves it only
+   * when the majors are equal and the user function's minor is at most the
+   * proxy's; 0.0 (unset) means unknown and is accepted (spec/discovery.md).
    */
   protocolMajorVersion: number;
   /** Minor protocol version the user function speaks. */
@@ -245,8 +250,9 @@ export interface Entity {
   /** Fully qualified name of the user's gRPC service, found in EntitySpec.proto. */
   serviceName: string;
   /**
-   * Namespace for the entity's stored state (journal, snapshots, value). Two
-   * services with the same persistence id share state.
+   * Namespace for the entity's stored state (journal, snapshots, value).
+   * Required for event-sourced and value entities, and unique among them
+   * (spec/entity-keys.md); CRDTs without one use the service name.
    */
   persistenceId: string;
   /** When the proxy may stop an idle entity; unset means the proxy's default. */
@@ -263,7 +269,10 @@ export interface EntityPassivationStrategy {
     | undefined;
 }
 
-/** Passivate an entity after it has received no command for `timeout`. */
+/**
+ * Passivate an entity once it has been idle (nothing in flight, nothing
+ * queued, no open streamed command) for `timeout` (spec/passivation.md).
+ */
 export interface TimeoutPassivationStrategy {
   /** Idle time in milliseconds. Zero or negative means the proxy's default. */
   timeout: bigint;
@@ -2191,13 +2200,49 @@ export const ProxyInfo: MessageFns<ProxyInfo, "cloudstate.ProxyInfo"> = {
 };
 
 /** Implemented by every user function; called by the proxy first. */
+export type EntityDiscoveryDefinition = typeof EntityDiscoveryDefinition;
+export const EntityDiscoveryDefinition = {
+  name: "EntityDiscovery",
+  fullName: "cloudstate.EntityDiscovery",
+  methods: {
+    /**
+     * Returns what the user function serves. The proxy calls it at start-up and
+     * may call it again at any time; the answer must be the same each time.
+     * A user function that cannot work with the given proxy fails the call with
+     * FAILED_PRECONDITION (spec/discovery.md).
+     */
+    discover: {
+      name: "discover",
+      requestType: ProxyInfo as typeof ProxyInfo,
+      requestStream: false,
+      responseType: EntitySpec as typeof EntitySpec,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Tells the user function that it broke the protocol or asked for something
+     * impossible (unknown forward target, unsupported entity type, ...). The user
+     * function logs it; the proxy never calls this for its own failures.
+     */
+    reportError: {
+      name: "reportError",
+      requestType: UserFunctionError as typeof UserFunctionError,
+      requestStream: false,
+      responseType: Empty as typeof Empty,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/** Implemented by every user function; called by the proxy first. */
 export type EntityDiscoveryService = typeof EntityDiscoveryService;
 export const EntityDiscoveryService = {
   /**
    * Returns what the user function serves. The proxy calls it at start-up and
    * may call it again at any time; the answer must be the same each time.
-   * A user function that cannot work with the given proxy fails the call
-   * (spec DISC-VER-*).
+   * A user function that cannot work with the given proxy fails the call with
+   * FAILED_PRECONDITION (spec/discovery.md).
    */
   discover: {
     path: "/cloudstate.EntityDiscovery/discover" as const,
@@ -2228,8 +2273,8 @@ export interface EntityDiscoveryServer extends UntypedServiceImplementation {
   /**
    * Returns what the user function serves. The proxy calls it at start-up and
    * may call it again at any time; the answer must be the same each time.
-   * A user function that cannot work with the given proxy fails the call
-   * (spec DISC-VER-*).
+   * A user function that cannot work with the given proxy fails the call with
+   * FAILED_PRECONDITION (spec/discovery.md).
    */
   discover: handleUnaryCall<ProxyInfo, EntitySpec>;
   /**
@@ -2244,8 +2289,8 @@ export interface EntityDiscoveryClient extends Client {
   /**
    * Returns what the user function serves. The proxy calls it at start-up and
    * may call it again at any time; the answer must be the same each time.
-   * A user function that cannot work with the given proxy fails the call
-   * (spec DISC-VER-*).
+   * A user function that cannot work with the given proxy fails the call with
+   * FAILED_PRECONDITION (spec/discovery.md).
    */
   discover(request: ProxyInfo, callback: (error: ServiceError | null, response: EntitySpec) => void): ClientUnaryCall;
   discover(

@@ -802,6 +802,28 @@ export const EventSourcedStreamOut: MessageFns<EventSourcedStreamOut, "cloudstat
   };
 
 /** Implemented by user functions that serve event-sourced entities. */
+export type EventSourcedDefinition = typeof EventSourcedDefinition;
+export const EventSourcedDefinition = {
+  name: "EventSourced",
+  fullName: "cloudstate.eventsourced.EventSourced",
+  methods: {
+    /**
+     * One bidirectional stream per active entity. The proxy sends init, then the
+     * journaled events, then commands as callers send them; the user function
+     * answers each command once, in the order received.
+     */
+    handle: {
+      name: "handle",
+      requestType: EventSourcedStreamIn as typeof EventSourcedStreamIn,
+      requestStream: true,
+      responseType: EventSourcedStreamOut as typeof EventSourcedStreamOut,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
+
+/** Implemented by user functions that serve event-sourced entities. */
 export type EventSourcedService = typeof EventSourcedService;
 export const EventSourcedService = {
   /**

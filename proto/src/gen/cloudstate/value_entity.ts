@@ -867,6 +867,28 @@ export const ValueEntityDelete: MessageFns<ValueEntityDelete, "cloudstate.valuee
 };
 
 /** Implemented by user functions that serve value entities. */
+export type ValueEntityDefinition = typeof ValueEntityDefinition;
+export const ValueEntityDefinition = {
+  name: "ValueEntity",
+  fullName: "cloudstate.valueentity.ValueEntity",
+  methods: {
+    /**
+     * One bidirectional stream per active entity. The proxy sends init, then
+     * commands as callers send them; the user function answers each command
+     * once, in the order received.
+     */
+    handle: {
+      name: "handle",
+      requestType: ValueEntityStreamIn as typeof ValueEntityStreamIn,
+      requestStream: true,
+      responseType: ValueEntityStreamOut as typeof ValueEntityStreamOut,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
+
+/** Implemented by user functions that serve value entities. */
 export type ValueEntityService = typeof ValueEntityService;
 export const ValueEntityService = {
   /**

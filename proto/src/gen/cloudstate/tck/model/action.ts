@@ -818,6 +818,87 @@ export const OtherRequest: MessageFns<OtherRequest, "cloudstate.tck.model.action
 };
 
 /** The action under test. */
+export type ActionTckModelDefinition = typeof ActionTckModelDefinition;
+export const ActionTckModelDefinition = {
+  name: "ActionTckModel",
+  fullName: "cloudstate.tck.model.action.ActionTckModel",
+  methods: {
+    /** Unary: one request, one combined response. */
+    processUnary: {
+      name: "ProcessUnary",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {
+        _unknownFields: {
+          578365826: [
+            new Uint8Array([
+              28,
+              58,
+              1,
+              42,
+              34,
+              23,
+              47,
+              116,
+              99,
+              107,
+              47,
+              109,
+              111,
+              100,
+              101,
+              108,
+              47,
+              97,
+              99,
+              116,
+              105,
+              111,
+              110,
+              47,
+              117,
+              110,
+              97,
+              114,
+              121,
+            ]) as Uint8Array,
+          ],
+        },
+      },
+    },
+    /** Client streaming: every step of every request, one combined response. */
+    processStreamedIn: {
+      name: "ProcessStreamedIn",
+      requestType: Request as typeof Request,
+      requestStream: true,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+    /** Server streaming: one response per group of the request. */
+    processStreamedOut: {
+      name: "ProcessStreamedOut",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: true,
+      options: {},
+    },
+    /** Bidirectional: one response per group of each request. */
+    processStreamed: {
+      name: "ProcessStreamed",
+      requestType: Request as typeof Request,
+      requestStream: true,
+      responseType: Response as typeof Response,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
+
+/** The action under test. */
 export type ActionTckModelService = typeof ActionTckModelService;
 export const ActionTckModelService = {
   /** Unary: one request, one combined response. */
@@ -923,6 +1004,24 @@ export const ActionTckModelClient = makeGenericClientConstructor(
   service: typeof ActionTckModelService;
   serviceName: string;
 };
+
+/** Target of forwards and side effects. */
+export type ActionTwoDefinition = typeof ActionTwoDefinition;
+export const ActionTwoDefinition = {
+  name: "ActionTwo",
+  fullName: "cloudstate.tck.model.action.ActionTwo",
+  methods: {
+    /** Replies with an empty `Response`. */
+    call: {
+      name: "Call",
+      requestType: OtherRequest as typeof OtherRequest,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
 
 /** Target of forwards and side effects. */
 export type ActionTwoService = typeof ActionTwoService;

@@ -3245,6 +3245,66 @@ export const VoteValue: MessageFns<VoteValue, "cloudstate.tck.model.crdt.VoteVal
 };
 
 /** The CRDT entity under test. */
+export type CrdtTckModelDefinition = typeof CrdtTckModelDefinition;
+export const CrdtTckModelDefinition = {
+  name: "CrdtTckModel",
+  fullName: "cloudstate.tck.model.crdt.CrdtTckModel",
+  methods: {
+    /** Performs the actions of the request; see the file comment. */
+    process: {
+      name: "Process",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {
+        _unknownFields: {
+          578365826: [
+            new Uint8Array([
+              25,
+              58,
+              1,
+              42,
+              34,
+              20,
+              47,
+              116,
+              99,
+              107,
+              47,
+              109,
+              111,
+              100,
+              101,
+              108,
+              47,
+              99,
+              114,
+              100,
+              116,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Uint8Array,
+          ],
+        },
+      },
+    },
+    /** Streams the state on every change; see `StreamedRequest`. */
+    processStreamed: {
+      name: "ProcessStreamed",
+      requestType: StreamedRequest as typeof StreamedRequest,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
+
+/** The CRDT entity under test. */
 export type CrdtTckModelService = typeof CrdtTckModelService;
 export const CrdtTckModelService = {
   /** Performs the actions of the request; see the file comment. */
@@ -3312,6 +3372,27 @@ export const CrdtTckModelClient = makeGenericClientConstructor(
  * Target of forwards and side effects. Its only action is `Delete`, which
  * deletes its own entity; otherwise it replies with an empty `Response`.
  */
+export type CrdtTwoDefinition = typeof CrdtTwoDefinition;
+export const CrdtTwoDefinition = {
+  name: "CrdtTwo",
+  fullName: "cloudstate.tck.model.crdt.CrdtTwo",
+  methods: {
+    /** Performs a delete action if given, then replies with an empty `Response`. */
+    call: {
+      name: "Call",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * Target of forwards and side effects. Its only action is `Delete`, which
+ * deletes its own entity; otherwise it replies with an empty `Response`.
+ */
 export type CrdtTwoService = typeof CrdtTwoService;
 export const CrdtTwoService = {
   /** Performs a delete action if given, then replies with an empty `Response`. */
@@ -3355,6 +3436,24 @@ export const CrdtTwoClient = makeGenericClientConstructor(
   service: typeof CrdtTwoService;
   serviceName: string;
 };
+
+/** Checks configuration from the support library: passivation after 100 ms idle. */
+export type CrdtConfiguredDefinition = typeof CrdtConfiguredDefinition;
+export const CrdtConfiguredDefinition = {
+  name: "CrdtConfigured",
+  fullName: "cloudstate.tck.model.crdt.CrdtConfigured",
+  methods: {
+    /** Replies with an empty `Response`. */
+    call: {
+      name: "Call",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
 
 /** Checks configuration from the support library: passivation after 100 ms idle. */
 export type CrdtConfiguredService = typeof CrdtConfiguredService;

@@ -870,6 +870,153 @@ export const EffectRequest: MessageFns<EffectRequest, "cloudstate.tck.model.even
 };
 
 /** The subscriber under test. */
+export type EventLogSubscriberModelDefinition = typeof EventLogSubscriberModelDefinition;
+export const EventLogSubscriberModelDefinition = {
+  name: "EventLogSubscriberModel",
+  fullName: "cloudstate.tck.model.eventlogeventing.EventLogSubscriberModel",
+  methods: {
+    /** Receives `EventOne` events of `eventlogeventing-one`; acts on its step. */
+    processEventOne: {
+      name: "ProcessEventOne",
+      requestType: EventOne as typeof EventOne,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {
+        _unknownFields: {
+          8650: [
+            new Uint8Array([
+              24,
+              10,
+              22,
+              26,
+              20,
+              101,
+              118,
+              101,
+              110,
+              116,
+              108,
+              111,
+              103,
+              101,
+              118,
+              101,
+              110,
+              116,
+              105,
+              110,
+              103,
+              45,
+              111,
+              110,
+              101,
+            ]) as Uint8Array,
+          ],
+        },
+      },
+    },
+    /**
+     * Receives `EventTwo` events of `eventlogeventing-one`; answers with one
+     * response per step.
+     */
+    processEventTwo: {
+      name: "ProcessEventTwo",
+      requestType: EventTwo as typeof EventTwo,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: true,
+      options: {
+        _unknownFields: {
+          8650: [
+            new Uint8Array([
+              24,
+              10,
+              22,
+              26,
+              20,
+              101,
+              118,
+              101,
+              110,
+              116,
+              108,
+              111,
+              103,
+              101,
+              118,
+              101,
+              110,
+              116,
+              105,
+              110,
+              103,
+              45,
+              111,
+              110,
+              101,
+            ]) as Uint8Array,
+          ],
+        },
+      },
+    },
+    /** Target of forwards and side effects: replies with the request's id and message. */
+    effect: {
+      name: "Effect",
+      requestType: EffectRequest as typeof EffectRequest,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Receives the JSON events of `eventlogeventing-two` (type url
+     * `json.cloudstate.io/JsonEvent`) and replies with their `message` property.
+     */
+    processAnyEvent: {
+      name: "ProcessAnyEvent",
+      requestType: Any as typeof Any,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {
+        _unknownFields: {
+          8650: [
+            new Uint8Array([
+              24,
+              10,
+              22,
+              26,
+              20,
+              101,
+              118,
+              101,
+              110,
+              116,
+              108,
+              111,
+              103,
+              101,
+              118,
+              101,
+              110,
+              116,
+              105,
+              110,
+              103,
+              45,
+              116,
+              119,
+              111,
+            ]) as Uint8Array,
+          ],
+        },
+      },
+    },
+  },
+} as const;
+
+/** The subscriber under test. */
 export type EventLogSubscriberModelService = typeof EventLogSubscriberModelService;
 export const EventLogSubscriberModelService = {
   /** Receives `EventOne` events of `eventlogeventing-one`; acts on its step. */
@@ -1012,6 +1159,27 @@ export const EventLogSubscriberModelClient = makeGenericClientConstructor(
  * Event-sourced entity (persistence id `eventlogeventing-one`) that emits the
  * event of an `EmitEventRequest`, packed as protobuf.
  */
+export type EventSourcedEntityOneDefinition = typeof EventSourcedEntityOneDefinition;
+export const EventSourcedEntityOneDefinition = {
+  name: "EventSourcedEntityOne",
+  fullName: "cloudstate.tck.model.eventlogeventing.EventSourcedEntityOne",
+  methods: {
+    /** Emits the requested event. */
+    emitEvent: {
+      name: "EmitEvent",
+      requestType: EmitEventRequest as typeof EmitEventRequest,
+      requestStream: false,
+      responseType: Empty as typeof Empty,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * Event-sourced entity (persistence id `eventlogeventing-one`) that emits the
+ * event of an `EmitEventRequest`, packed as protobuf.
+ */
 export type EventSourcedEntityOneService = typeof EventSourcedEntityOneService;
 export const EventSourcedEntityOneService = {
   /** Emits the requested event. */
@@ -1058,6 +1226,27 @@ export const EventSourcedEntityOneClient = makeGenericClientConstructor(
   service: typeof EventSourcedEntityOneService;
   serviceName: string;
 };
+
+/**
+ * Event-sourced entity (persistence id `eventlogeventing-two`) that emits a JSON
+ * event `{"message": ...}` with type url `json.cloudstate.io/JsonEvent`.
+ */
+export type EventSourcedEntityTwoDefinition = typeof EventSourcedEntityTwoDefinition;
+export const EventSourcedEntityTwoDefinition = {
+  name: "EventSourcedEntityTwo",
+  fullName: "cloudstate.tck.model.eventlogeventing.EventSourcedEntityTwo",
+  methods: {
+    /** Emits the JSON event. */
+    emitJsonEvent: {
+      name: "EmitJsonEvent",
+      requestType: JsonEvent as typeof JsonEvent,
+      requestStream: false,
+      responseType: Empty as typeof Empty,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
 
 /**
  * Event-sourced entity (persistence id `eventlogeventing-two`) that emits a JSON

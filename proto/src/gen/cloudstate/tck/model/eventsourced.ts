@@ -755,6 +755,65 @@ export const Persisted: MessageFns<Persisted, "cloudstate.tck.model.Persisted"> 
 };
 
 /** The event-sourced entity under test. */
+export type EventSourcedTckModelDefinition = typeof EventSourcedTckModelDefinition;
+export const EventSourcedTckModelDefinition = {
+  name: "EventSourcedTckModel",
+  fullName: "cloudstate.tck.model.EventSourcedTckModel",
+  methods: {
+    /** Performs the actions of the request; see the file comment. */
+    process: {
+      name: "Process",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {
+        _unknownFields: {
+          578365826: [
+            new Uint8Array([
+              33,
+              58,
+              1,
+              42,
+              34,
+              28,
+              47,
+              116,
+              99,
+              107,
+              47,
+              109,
+              111,
+              100,
+              101,
+              108,
+              47,
+              101,
+              118,
+              101,
+              110,
+              116,
+              115,
+              111,
+              117,
+              114,
+              99,
+              101,
+              100,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Uint8Array,
+          ],
+        },
+      },
+    },
+  },
+} as const;
+
+/** The event-sourced entity under test. */
 export type EventSourcedTckModelService = typeof EventSourcedTckModelService;
 export const EventSourcedTckModelService = {
   /** Performs the actions of the request; see the file comment. */
@@ -800,6 +859,24 @@ export const EventSourcedTckModelClient = makeGenericClientConstructor(
 };
 
 /** Target of forwards and side effects (persistence id `event-sourced-tck-model-two`). */
+export type EventSourcedTwoDefinition = typeof EventSourcedTwoDefinition;
+export const EventSourcedTwoDefinition = {
+  name: "EventSourcedTwo",
+  fullName: "cloudstate.tck.model.EventSourcedTwo",
+  methods: {
+    /** Replies with an empty `Response`. */
+    call: {
+      name: "Call",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/** Target of forwards and side effects (persistence id `event-sourced-tck-model-two`). */
 export type EventSourcedTwoService = typeof EventSourcedTwoService;
 export const EventSourcedTwoService = {
   /** Replies with an empty `Response`. */
@@ -843,6 +920,27 @@ export const EventSourcedTwoClient = makeGenericClientConstructor(
   service: typeof EventSourcedTwoService;
   serviceName: string;
 };
+
+/**
+ * Checks configuration from the support library: persistence id
+ * `event-sourced-configured`, passivation after 100 ms idle.
+ */
+export type EventSourcedConfiguredDefinition = typeof EventSourcedConfiguredDefinition;
+export const EventSourcedConfiguredDefinition = {
+  name: "EventSourcedConfigured",
+  fullName: "cloudstate.tck.model.EventSourcedConfigured",
+  methods: {
+    /** Replies with an empty `Response`. */
+    call: {
+      name: "Call",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
 
 /**
  * Checks configuration from the support library: persistence id

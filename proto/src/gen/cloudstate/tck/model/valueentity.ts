@@ -837,6 +837,59 @@ export const Persisted: MessageFns<Persisted, "cloudstate.tck.model.valueentity.
 };
 
 /** The value entity under test. */
+export type ValueEntityTckModelDefinition = typeof ValueEntityTckModelDefinition;
+export const ValueEntityTckModelDefinition = {
+  name: "ValueEntityTckModel",
+  fullName: "cloudstate.tck.model.valueentity.ValueEntityTckModel",
+  methods: {
+    /** Performs the actions of the request; see the file comment. */
+    process: {
+      name: "Process",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {
+        _unknownFields: {
+          578365826: [
+            new Uint8Array([
+              27,
+              58,
+              1,
+              42,
+              34,
+              22,
+              47,
+              116,
+              99,
+              107,
+              47,
+              109,
+              111,
+              100,
+              101,
+              108,
+              47,
+              101,
+              110,
+              116,
+              105,
+              116,
+              121,
+              47,
+              123,
+              105,
+              100,
+              125,
+            ]) as Uint8Array,
+          ],
+        },
+      },
+    },
+  },
+} as const;
+
+/** The value entity under test. */
 export type ValueEntityTckModelService = typeof ValueEntityTckModelService;
 export const ValueEntityTckModelService = {
   /** Performs the actions of the request; see the file comment. */
@@ -882,6 +935,24 @@ export const ValueEntityTckModelClient = makeGenericClientConstructor(
 };
 
 /** Target of forwards and side effects (persistence id `value-entity-tck-model-two`). */
+export type ValueEntityTwoDefinition = typeof ValueEntityTwoDefinition;
+export const ValueEntityTwoDefinition = {
+  name: "ValueEntityTwo",
+  fullName: "cloudstate.tck.model.valueentity.ValueEntityTwo",
+  methods: {
+    /** Replies with an empty `Response`. */
+    call: {
+      name: "Call",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/** Target of forwards and side effects (persistence id `value-entity-tck-model-two`). */
 export type ValueEntityTwoService = typeof ValueEntityTwoService;
 export const ValueEntityTwoService = {
   /** Replies with an empty `Response`. */
@@ -925,6 +996,27 @@ export const ValueEntityTwoClient = makeGenericClientConstructor(
   service: typeof ValueEntityTwoService;
   serviceName: string;
 };
+
+/**
+ * Checks configuration from the support library: persistence id
+ * `value-entity-configured`, passivation after 100 ms idle.
+ */
+export type ValueEntityConfiguredDefinition = typeof ValueEntityConfiguredDefinition;
+export const ValueEntityConfiguredDefinition = {
+  name: "ValueEntityConfigured",
+  fullName: "cloudstate.tck.model.valueentity.ValueEntityConfigured",
+  methods: {
+    /** Replies with an empty `Response`. */
+    call: {
+      name: "Call",
+      requestType: Request as typeof Request,
+      requestStream: false,
+      responseType: Response as typeof Response,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
 
 /**
  * Checks configuration from the support library: persistence id

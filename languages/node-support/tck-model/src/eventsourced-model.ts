@@ -1,0 +1,66 @@
+import { EventSourcedEntity, on } from "@cloudstate/node-support";
+import { tckModelEventSourced as model } from "@cloudstate/protocol";
+
+const { Persisted, Response } = model;
+
+/**
+ * EventSourcedTckModel exactly as proto/cloudstate/tck/model/eventsourced.proto
+ * describes it: the state is a string, each `Persisted` event appends to it,
+ * and `Process` runs the request's actions in order.
+ */
+export const eventSourcedTckModel = new EventSourcedEntity({
+  service: model.EventSourcedTckModelDefinition,
+  persistenceId: "event-sourced-tck-model",
+  snapshotEvery: 5,
+  initialState: () => "",
+  events: [on(Persisted, (event, state: string) => state + event.value)],
+  snapshot: {
+    type: Persisted,
+    toSnapshot: (state: string) => Persisted.create({ value: state }),
+    fromSnapshot: (snapshot: model.Persisted) => snapshot.value,
+  } as never,
+  commands: {
+    process: (request, ctx) => {
+      let forward: ReturnType<typeof ctx.forward> | undefined;
+      for (const { action } of request.actions) {
+        switch (action?.$case) {
+          case "emit":
+            ctx.emit(Persisted, Persisted.create({ value: action.value.value }));
+            break;
+          case "forward":
+            forward = ctx.forward(model.EventSourcedTwoDefinition, "call", model.Request.create({ id: action.value.id }));
+            break;
+          case "effect":
+            ctx.effect(model.EventSourcedTwoDefinition, "call", model.Request.create({ id: action.value.id }), {
+              synchronous: action.value.synchronous,
+            });
+            break;
+          case "fail":
+            return ctx.fail(action.value.message);
+          case undefined:
+            break;
+        }
+      }
+      return forward ?? Response.create({ message: ctx.state });
+    },
+  },
+});
+
+/** Target of the model's forwards and side effects. */
+export const eventSourcedTwo = new EventSourcedEntity({
+  service: model.EventSourcedTwoDefinition,
+  persistenceId: "event-sourced-tck-model-two",
+  initialState: () => "",
+  events: [],
+  commands: { call: () => Response.create() },
+});
+
+/** Checks that the library reports its configuration: persistence id and a 100 ms passivation timeout. */
+export const eventSourcedConfigured = new EventSourcedEntity({
+  service: model.EventSourcedConfiguredDefinition,
+  persistenceId: "event-sourced-configured",
+  passivationTimeoutMs: 100,
+  initialState: () => "",
+  events: [],
+  commands: { call: () => Response.create() },
+});

@@ -1,0 +1,1 @@
+export { createTckModelServer } from "./tck-model-server.js";

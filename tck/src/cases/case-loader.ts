@@ -1,0 +1,84 @@
+import { fromJson, type JsonValue, toBinary } from "@bufbuild/protobuf";
+import { contractsRegistry, tckCases } from "@cloudstate/protocol";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+/** A case with where it came from. */
+export interface LoadedCase {
+  readonly area: string;
+  readonly case: tckCases.Case;
+  readonly file: string;
+}
+
+export class CaseFileError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = "CaseFileError";
+  }
+}
+
+/** Every case of every `*.yaml` file in `dir`, in file-name order then file order. */
+export function loadCases(dir: string): LoadedCase[] {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))
+    .sort();
+  const cases = files.flatMap((f) => loadCaseFile(join(dir, f)));
+  const seen = new Map<string, string>();
+  for (const c of cases) {
+    const other = seen.get(c.case.name);
+    if (other !== undefined) throw new CaseFileError(c.file, `case name ${c.case.name} is also used in ${other}`);
+    seen.set(c.case.name, c.file);
+  }
+  return cases;
+}
+
+/**
+ * Reads one case file: YAML holding a `cloudstate.tck.cases.v1.CaseFile` in
+ * the proto3 JSON mapping. Parsing through the schema rejects unknown fields,
+ * so a typo fails loudly instead of silently weakening a case.
+ */
+export function loadCaseFile(file: string): LoadedCase[] {
+  let json: unknown;
+  try {
+    json = parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new CaseFileError(file, `not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const schema = contractsRegistry().getMessage("cloudstate.tck.cases.v1.CaseFile");
+  if (schema === undefined) throw new Error("the case schema is missing from @cloudstate/protocol");
+  let caseFile: tckCases.CaseFile;
+  try {
+    caseFile = tckCases.CaseFile.decode(toBinary(schema, fromJson(schema, json as JsonValue)));
+  } catch (error) {
+    throw new CaseFileError(file, `does not match the case schema: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (caseFile.area === "") throw new CaseFileError(file, "area is empty");
+  return caseFile.cases.map((c) => {
+    validateCase(file, caseFile.area, c);
+    return { area: caseFile.area, case: c, file };
+  });
+}
+
+function validateCase(file: string, area: string, c: tckCases.Case): void {
+  const where = `case ${c.name || "(unnamed)"}`;
+  if (!c.name.startsWith(`${area}/`)) throw new CaseFileError(file, `${where}: name must start with "${area}/"`);
+  if (c.requirements.length === 0) throw new CaseFileError(file, `${where}: names no spec requirement`);
+  if (c.steps.length === 0) throw new CaseFileError(file, `${where}: has no steps`);
+  const opened = new Set<string>();
+  c.steps.forEach((s, i) => {
+    const step = s.step;
+    if (step === undefined) throw new CaseFileError(file, `${where}: step ${i + 1} is empty`);
+    if (step.$case === "open") {
+      if (opened.has(step.value.call)) throw new CaseFileError(file, `${where}: step ${i + 1} reopens call ${step.value.call}`);
+      opened.add(step.value.call);
+      return;
+    }
+    if ("call" in step.value && !opened.has(step.value.call)) {
+      throw new CaseFileError(file, `${where}: step ${i + 1} uses call "${step.value.call}" before opening it`);
+    }
+  });
+}

@@ -1,0 +1,202 @@
+import type { DescMessage, JsonValue } from "@bufbuild/protobuf";
+import type { tckCases } from "@cloudstate/protocol";
+import { type Client, Metadata, status } from "@grpc/grpc-js";
+import type { LoadedCase } from "../cases/case-loader.js";
+import { CallDriver, type CallKind } from "../protocol/call-driver.js";
+import type { MessageJson } from "../protocol/message-json.js";
+import { compareJson, renderDiff } from "./matcher.js";
+import type { CaseResult } from "./results.js";
+
+export interface CaseRunContext {
+  readonly client: Client;
+  readonly json: MessageJson;
+  readonly trace: boolean;
+  /** Default wait for an expected message or end. */
+  readonly timeoutMs: number;
+  /** The ProxyInfo sent when a discover step gives none. */
+  readonly proxyInfo: JsonValue;
+}
+
+interface OpenCall {
+  readonly driver: CallDriver;
+  readonly input: DescMessage;
+  readonly output: DescMessage;
+}
+
+/** A step's failure, with a diff when messages differed. */
+class StepFailure extends Error {
+  constructor(
+    message: string,
+    readonly diff?: string,
+  ) {
+    super(message);
+  }
+}
+
+const DISCOVER = "cloudstate.EntityDiscovery/discover";
+const REPORT_ERROR = "cloudstate.EntityDiscovery/reportError";
+
+/** Runs one case's script and reports how it went. Open calls are cancelled at the end. */
+export async function runCase(loaded: LoadedCase, ctx: CaseRunContext): Promise<CaseResult> {
+  const { case: c } = loaded;
+  const started = Date.now();
+  const calls = new Map<string, OpenCall>();
+  const trace: string[] = [];
+  const base = { name: c.name, area: loaded.area, description: c.description, requirements: c.requirements };
+  let stepIndex = 0;
+  try {
+    for (const step of c.steps) {
+      stepIndex++;
+      await runStep(step, calls, ctx, trace);
+    }
+    return { ...base, status: "passed", durationMs: Date.now() - started, ...(ctx.trace ? { trace } : {}) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const diff = error instanceof StepFailure ? error.diff : undefined;
+    return {
+      ...base,
+      status: "failed",
+      durationMs: Date.now() - started,
+      failure: { step: stepIndex, message, ...(diff === undefined ? {} : { diff }) },
+      ...(ctx.trace ? { trace } : {}),
+    };
+  } finally {
+    for (const call of calls.values()) call.driver.cancel();
+  }
+}
+
+async function runStep(step: tckCases.Step, calls: Map<string, OpenCall>, ctx: CaseRunContext, trace: string[]): Promise<void> {
+  const s = step.step;
+  switch (s?.$case) {
+    case "discover":
+      return discover(s.value, ctx, trace);
+    case "open": {
+      const { kind, input, output } = resolveMethod(s.value.method, ctx.json);
+      const metadata = new Metadata();
+      for (const [key, value] of Object.entries(s.value.metadata)) metadata.add(key, value);
+      calls.set(s.value.call, { driver: new CallDriver(ctx.client, `/${s.value.method}`, kind, metadata), input, output });
+      trace.push(`open ${s.value.call} ${s.value.method}`);
+      return;
+    }
+    case "send": {
+      const call = get(calls, s.value.call);
+      if (s.value.raw.length > 0) {
+        trace.push(`→ ${s.value.call} raw ${Buffer.from(s.value.raw).toString("hex")}`);
+        call.driver.send(s.value.raw);
+      } else {
+        const message = s.value.message as JsonValue;
+        trace.push(`→ ${s.value.call} ${JSON.stringify(message)}`);
+        call.driver.send(ctx.json.encode(call.input, message));
+      }
+      return;
+    }
+    case "expect": {
+      const call = get(calls, s.value.call);
+      const bytes = await call.driver.next(s.value.timeoutMs || ctx.timeoutMs);
+      const actual = ctx.json.decode(call.output, bytes);
+      trace.push(`← ${s.value.call} ${JSON.stringify(actual)}`);
+      const expected = ctx.json.canonical(call.output, s.value.message as JsonValue);
+      const differences = compareJson(expected, actual, { ignore: s.value.ignore, unordered: s.value.unordered });
+      if (differences.length > 0) {
+        throw new StepFailure(`${call.output.typeName} on ${s.value.call} differs from the expected message`, renderDiff(expected, actual, differences));
+      }
+      return;
+    }
+    case "expectEnd": {
+      const call = get(calls, s.value.call);
+      const end = await call.driver.end(ctx.timeoutMs).catch((error: unknown) => {
+        if (error instanceof Error && "bytes" in error) {
+          const actual = ctx.json.decode(call.output, (error as { bytes: Uint8Array }).bytes);
+          throw new StepFailure(`expected ${s.value.call} to end, but it sent ${JSON.stringify(actual)}`);
+        }
+        throw error;
+      });
+      trace.push(`← ${s.value.call} end ${status[end.code]} ${end.details}`);
+      checkEnd(s.value, end.code, end.details);
+      return;
+    }
+    case "halfClose":
+      trace.push(`→ ${s.value.call} half-close`);
+      get(calls, s.value.call).driver.halfClose();
+      return;
+    case "cancel":
+      trace.push(`→ ${s.value.call} cancel`);
+      get(calls, s.value.call).driver.cancel();
+      return;
+    case "expectNothing": {
+      const call = get(calls, s.value.call);
+      const event = await call.driver.silence(s.value.withinMs || 200);
+      if (event?.kind === "message") {
+        throw new StepFailure(`expected nothing on ${s.value.call}, got ${JSON.stringify(ctx.json.decode(call.output, event.bytes))}`);
+      }
+      if (event?.kind === "end") throw new StepFailure(`expected nothing on ${s.value.call}, but it ended with ${status[event.end.code]}`);
+      return;
+    }
+    case "reportError": {
+      const { input, output } = resolveMethod(REPORT_ERROR, ctx.json);
+      const driver = new CallDriver(ctx.client, `/${REPORT_ERROR}`, "unary");
+      driver.send(ctx.json.encode(input, { message: s.value.message }));
+      ctx.json.decode(output, await driver.next(ctx.timeoutMs));
+      return;
+    }
+    case undefined:
+      throw new StepFailure("empty step");
+  }
+}
+
+async function discover(d: tckCases.Discover, ctx: CaseRunContext, trace: string[]): Promise<void> {
+  const { input, output } = resolveMethod(DISCOVER, ctx.json);
+  const driver = new CallDriver(ctx.client, `/${DISCOVER}`, "unary");
+  const proxyInfo = (d.proxyInfo ?? ctx.proxyInfo) as JsonValue;
+  trace.push(`→ discover ${JSON.stringify(proxyInfo)}`);
+  driver.send(ctx.json.encode(input, proxyInfo));
+  if (d.expectError !== "") {
+    const end = await driver.end(ctx.timeoutMs).catch(() => undefined);
+    if (end === undefined) throw new StepFailure(`discover answered, but ${d.expectError} was expected`);
+    trace.push(`← discover ${status[end.code]} ${end.details}`);
+    if (status[end.code] !== d.expectError) throw new StepFailure(`discover failed with ${status[end.code]} (${end.details}); expected ${d.expectError}`);
+    return;
+  }
+  const spec = ctx.json.decode(output, await driver.next(ctx.timeoutMs)) as { entities?: { serviceName?: string }[]; serviceInfo?: JsonValue };
+  trace.push(`← discover ${JSON.stringify({ ...spec, proto: "(descriptors)" })}`);
+  for (const expected of d.expectEntities as { serviceName?: string }[]) {
+    const actual = spec.entities?.find((e) => e.serviceName === expected.serviceName);
+    if (actual === undefined) throw new StepFailure(`discovery lists no entity for ${expected.serviceName ?? "(no service name given)"}`);
+    checkPartial(`entity ${expected.serviceName ?? ""}`, expected as JsonValue, actual as JsonValue);
+  }
+  if (d.expectServiceInfo !== undefined) checkPartial("service info", d.expectServiceInfo as JsonValue, spec.serviceInfo ?? {});
+}
+
+/** Fields present in `expected` must be equal in `actual`; other fields are not compared. */
+function checkPartial(what: string, expected: JsonValue, actual: JsonValue): void {
+  const ignore: string[] = [];
+  if (typeof actual === "object" && actual !== null && !Array.isArray(actual) && typeof expected === "object" && expected !== null) {
+    for (const key of Object.keys(actual)) if (!(key in expected)) ignore.push(key);
+  }
+  const differences = compareJson(expected, actual, { ignore });
+  if (differences.length > 0) throw new StepFailure(`${what} differs from the expected`, renderDiff(expected, actual, differences));
+}
+
+function checkEnd(expected: tckCases.ExpectEnd, code: status, details: string): void {
+  const name = status[code];
+  const wanted = expected.status || "OK";
+  const matches = wanted === "ERROR" ? code !== status.OK : name === wanted;
+  if (!matches) throw new StepFailure(`expected ${expected.call} to end with ${wanted}, it ended with ${name}${details ? ` (${details})` : ""}`);
+  if (expected.messageContains !== "" && !details.includes(expected.messageContains)) {
+    throw new StepFailure(`the status message "${details}" does not contain "${expected.messageContains}"`);
+  }
+}
+
+function get(calls: Map<string, OpenCall>, name: string): OpenCall {
+  const call = calls.get(name);
+  if (call === undefined) throw new StepFailure(`no open call ${name}`);
+  return call;
+}
+
+function resolveMethod(method: string, json: MessageJson): { kind: CallKind; input: DescMessage; output: DescMessage } {
+  const slash = method.lastIndexOf("/");
+  const service = json.service(method.slice(0, slash));
+  const m = service.methods.find((x) => x.name === method.slice(slash + 1));
+  if (m === undefined) throw new StepFailure(`no method ${method}`);
+  return { kind: m.methodKind, input: m.input, output: m.output };
+}

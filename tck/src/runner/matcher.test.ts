@@ -1,0 +1,36 @@
+import { describe, expect, it } from "@jest/globals";
+import { compareJson, lineDiff, renderDiff } from "./matcher.js";
+
+describe("compareJson", () => {
+  const cases: [string, unknown, unknown, { ignore?: string[]; unordered?: string[] }, string[]][] = [
+    ["equal", { a: 1, b: ["x"] }, { a: 1, b: ["x"] }, {}, []],
+    ["differing scalar", { a: 1 }, { a: 2 }, {}, ["a"]],
+    ["absent field", { a: 1 }, {}, {}, ["a"]],
+    ["unexpected field", {}, { a: 1 }, {}, ["a"]],
+    ["ignored field", { a: { b: 1 } }, { a: { b: 2 } }, { ignore: ["a.b"] }, []],
+    ["ignored in every element", { l: [{ d: "x" }, { d: "y" }] }, { l: [{ d: "1" }, { d: "2" }] }, { ignore: ["l[].d"] }, []],
+    ["ordered list", { l: [1, 2] }, { l: [2, 1] }, {}, ["l[0]", "l[1]"]],
+    ["unordered list", { l: [1, 2] }, { l: [2, 1] }, { unordered: ["l"] }, []],
+    ["unordered list with a missing element", { l: [1, 2] }, { l: [2, 3] }, { unordered: ["l"] }, ["l (any order)"]],
+    ["longer actual list", { l: [1] }, { l: [1, 2] }, {}, ["l[1]"]],
+  ];
+  it.each(cases)("%s", (_name, expected, actual, options, paths) => {
+    expect(compareJson(expected as never, actual as never, options).map((d) => d.path)).toEqual(paths);
+  });
+});
+
+describe("renderDiff", () => {
+  it("lists differing paths and a line diff", () => {
+    const expected = { a: 1, b: "same" };
+    const actual = { a: 2, b: "same" };
+    const text = renderDiff(expected, actual, compareJson(expected, actual));
+    expect(text).toContain("at a: expected 1, got 2");
+    expect(text).toContain('-   "a": 1,');
+    expect(text).toContain('+   "a": 2,');
+    expect(text).toContain('    "b": "same"');
+  });
+
+  it("diffs lines by longest common subsequence", () => {
+    expect(lineDiff(["a", "b", "c"], ["a", "c", "d"])).toEqual(["  a", "- b", "  c", "+ d"]);
+  });
+});

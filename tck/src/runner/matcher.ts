@@ -1,0 +1,139 @@
+import type { JsonValue } from "@bufbuild/protobuf";
+
+export interface MatchOptions {
+  /** Paths (`a.b`, `a.list[].c`) whose values are not compared. */
+  readonly ignore?: readonly string[];
+  /** Paths of lists compared as multisets. */
+  readonly unordered?: readonly string[];
+}
+
+export interface Difference {
+  readonly path: string;
+  readonly expected: JsonValue | undefined;
+  readonly actual: JsonValue | undefined;
+}
+
+/** Differences between an expected and an actual message, both in canonical proto3 JSON. */
+export function compareJson(expected: JsonValue, actual: JsonValue, options: MatchOptions = {}): Difference[] {
+  const ignore = new Set(options.ignore ?? []);
+  const unordered = new Set(options.unordered ?? []);
+  const out: Difference[] = [];
+  walk(expected, actual, "", ignore, unordered, out);
+  return out;
+}
+
+function walk(expected: JsonValue | undefined, actual: JsonValue | undefined, path: string, ignore: Set<string>, unordered: Set<string>, out: Difference[]): void {
+  if (ignore.has(path)) return;
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    const elementPath = `${path}[]`;
+    if (unordered.has(path)) {
+      compareUnordered(expected, actual, path, elementPath, ignore, unordered, out);
+      return;
+    }
+    const length = Math.max(expected.length, actual.length);
+    for (let i = 0; i < length; i++) {
+      const before = out.length;
+      walk(expected[i], actual[i], elementPath, ignore, unordered, out);
+      for (let j = before; j < out.length; j++) {
+        const d = out[j];
+        if (d) out[j] = { ...d, path: d.path.replace(elementPath, `${path}[${i}]`) };
+      }
+    }
+    return;
+  }
+  if (isObject(expected) && isObject(actual)) {
+    for (const key of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+      walk(expected[key], actual[key], path === "" ? key : `${path}.${key}`, ignore, unordered, out);
+    }
+    return;
+  }
+  if (!equalJson(expected, actual)) out.push({ path: path === "" ? "(message)" : path, expected, actual });
+}
+
+function compareUnordered(
+  expected: JsonValue[],
+  actual: JsonValue[],
+  path: string,
+  elementPath: string,
+  ignore: Set<string>,
+  unordered: Set<string>,
+  out: Difference[],
+): void {
+  const remaining = [...actual];
+  const missing: JsonValue[] = [];
+  for (const e of expected) {
+    const index = remaining.findIndex((a) => {
+      const probe: Difference[] = [];
+      walk(e, a, elementPath, ignore, unordered, probe);
+      return probe.length === 0;
+    });
+    if (index === -1) missing.push(e);
+    else remaining.splice(index, 1);
+  }
+  if (missing.length > 0 || remaining.length > 0) {
+    out.push({ path: `${path} (any order)`, expected: missing.length > 0 ? missing : undefined, actual: remaining.length > 0 ? remaining : undefined });
+  }
+}
+
+function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function equalJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => equalJson(v, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) if (!equalJson(a[key], b[key])) return false;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * A readable account of a mismatch: the differing paths, then a line diff of
+ * the two messages pretty-printed (`-` expected only, `+` actual only).
+ */
+export function renderDiff(expected: JsonValue, actual: JsonValue, differences: readonly Difference[]): string {
+  const lines: string[] = [];
+  for (const d of differences) {
+    lines.push(`at ${d.path}: expected ${show(d.expected)}, got ${show(d.actual)}`);
+  }
+  lines.push("--- expected", "+++ actual");
+  lines.push(...lineDiff(JSON.stringify(expected, null, 2).split("\n"), JSON.stringify(actual, null, 2).split("\n")));
+  return lines.join("\n");
+}
+
+function show(value: JsonValue | undefined): string {
+  return value === undefined ? "(absent)" : JSON.stringify(value);
+}
+
+/** Longest-common-subsequence line diff; messages are small, so quadratic is fine. */
+export function lineDiff(a: readonly string[], b: readonly string[]): string[] {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      const row = lcs[i] as number[];
+      row[j] = a[i] === b[j] ? (lcs[i + 1]?.[j + 1] ?? 0) + 1 : Math.max(lcs[i + 1]?.[j] ?? 0, row[j + 1] ?? 0);
+    }
+  }
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      out.push(`  ${a[i] ?? ""}`);
+      i++;
+      j++;
+    } else if (i < n && (j === m || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))) {
+      out.push(`- ${a[i] ?? ""}`);
+      i++;
+    } else {
+      out.push(`+ ${b[j] ?? ""}`);
+      j++;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+import type { JsonValue } from "@bufbuild/protobuf";
+import { ALL_ENTITY_TYPES, type cloudstate, PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "@cloudstate/protocol";
+import { Client, credentials } from "@grpc/grpc-js";
+import type { LoadedCase } from "../cases/case-loader.js";
+import { MessageJson } from "../protocol/message-json.js";
+import { payloadRegistry } from "../protocol/payload-registry.js";
+import { runCase } from "./case-runner.js";
+import { patternToRegExp } from "./pattern.js";
+import type { CaseResult } from "./results.js";
+
+export interface SdkRunOptions {
+  /** Where the user function under test listens. */
+  readonly address: string;
+  /** Its answer to discovery: which services it claims. */
+  readonly spec: cloudstate.EntitySpec;
+  readonly cases: readonly LoadedCase[];
+  /** Only cases whose names match (see patternToRegExp). */
+  readonly run?: string;
+  readonly trace?: boolean;
+  /** Called as each case finishes. */
+  readonly onResult?: (result: CaseResult) => void;
+  readonly timeoutMs?: number;
+}
+
+/** The ProxyInfo the TCK presents when it plays the proxy. */
+export const TCK_PROXY_INFO: JsonValue = {
+  protocolMajorVersion: PROTOCOL_MAJOR_VERSION,
+  protocolMinorVersion: PROTOCOL_MINOR_VERSION,
+  proxyName: "cloudstate-tck",
+  proxyVersion: "0.1.0",
+  supportedEntityTypes: [...ALL_ENTITY_TYPES],
+};
+
+/**
+ * Runs SDK-mode cases (the TCK plays the proxy) one after the other against a
+ * user function. Cases needing services it does not serve are skipped as not
+ * claimed, so a library can certify a subset honestly.
+ */
+export async function runSdkCases(options: SdkRunOptions): Promise<CaseResult[]> {
+  const claimed = new Set(options.spec.entities.map((e) => e.serviceName));
+  const filter = options.run === undefined ? undefined : patternToRegExp(options.run);
+  const client = new Client(options.address, credentials.createInsecure());
+  const json = new MessageJson(payloadRegistry());
+  const results: CaseResult[] = [];
+  try {
+    for (const loaded of options.cases) {
+      const c = loaded.case;
+      if (c.mode !== 0 || (filter && !filter.test(c.name))) continue;
+      const missing = c.services.filter((s) => !claimed.has(s));
+      const result: CaseResult =
+        missing.length > 0
+          ? {
+              name: c.name,
+              area: loaded.area,
+              description: c.description,
+              status: "skipped",
+              requirements: c.requirements,
+              durationMs: 0,
+              reason: `not claimed: ${missing.join(", ")}`,
+            }
+          : await runCase(loaded, { client, json, trace: options.trace ?? false, timeoutMs: options.timeoutMs ?? 3000, proxyInfo: TCK_PROXY_INFO });
+      results.push(result);
+      options.onResult?.(result);
+    }
+  } finally {
+    client.close();
+  }
+  return results;
+}
+
+/** What a discovery answer says the user function is. */
+export function describeTarget(spec: cloudstate.EntitySpec): string {
+  const info = spec.serviceInfo;
+  if (info === undefined) return "unknown user function";
+  const library = info.supportLibraryName ? `${info.supportLibraryName} ${info.supportLibraryVersion}` : info.serviceName || "user function";
+  return `${library} (protocol ${info.protocolMajorVersion}.${info.protocolMinorVersion})`;
+}
