@@ -43,7 +43,7 @@ test: check-generated lint breaking ## Run every test (installs what it needs)
 	npm run test --workspaces --if-present
 
 tck: build ## Run the TCK against the reference implementations and print the compliance report
-	@echo "The TCK is not built yet (issue: 'TCK, SDK side'). Nothing to report."
+	cd tck && node dist/cli.js --config tck.sdk.yaml
 
 bench: build ## Run the benchmarks (bench/) and write reports/bench.json
 	@echo "The benchmarks are not built yet (issue: 'Reference proxy'). Nothing to measure."

@@ -68,7 +68,8 @@ function fixMessage(desc: DescMessage, message: Message | undefined, json: JsonV
   const inner = registry.getMessage(typeUrl.slice(typeUrl.lastIndexOf("/") + 1));
   if (inner === undefined || inner.typeName.startsWith("google.protobuf.")) return;
   const payload = fromBinary(inner, any.value);
-  const { ["@type"]: _, ...rest } = json;
+  const rest: JsonObject = {};
+  for (const [key, value] of Object.entries(json)) if (key !== "@type") rest[key] = value;
   restoreAnyTypeUrls(inner, payload, rest, registry);
   any.value = toBinary(inner, payload);
 }

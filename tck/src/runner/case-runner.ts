@@ -147,7 +147,7 @@ async function runStep(step: tckCases.Step, calls: Map<string, OpenCall>, ctx: C
 async function discover(d: tckCases.Discover, ctx: CaseRunContext, trace: string[]): Promise<void> {
   const { input, output } = resolveMethod(DISCOVER, ctx.json);
   const driver = new CallDriver(ctx.client, `/${DISCOVER}`, "unary");
-  const proxyInfo = (d.proxyInfo ?? ctx.proxyInfo) as JsonValue;
+  const proxyInfo = (d.proxyInfo ?? ctx.proxyInfo);
   trace.push(`→ discover ${JSON.stringify(proxyInfo)}`);
   driver.send(ctx.json.encode(input, proxyInfo));
   if (d.expectError !== "") {
@@ -162,9 +162,9 @@ async function discover(d: tckCases.Discover, ctx: CaseRunContext, trace: string
   for (const expected of d.expectEntities as { serviceName?: string }[]) {
     const actual = spec.entities?.find((e) => e.serviceName === expected.serviceName);
     if (actual === undefined) throw new StepFailure(`discovery lists no entity for ${expected.serviceName ?? "(no service name given)"}`);
-    checkPartial(`entity ${expected.serviceName ?? ""}`, expected as JsonValue, actual as JsonValue);
+    checkPartial(`entity ${expected.serviceName ?? ""}`, expected, actual);
   }
-  if (d.expectServiceInfo !== undefined) checkPartial("service info", d.expectServiceInfo as JsonValue, spec.serviceInfo ?? {});
+  if (d.expectServiceInfo !== undefined) checkPartial("service info", d.expectServiceInfo, spec.serviceInfo ?? {});
 }
 
 /** Fields present in `expected` must be equal in `actual`; other fields are not compared. */

@@ -1,9 +1,10 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import { ALL_ENTITY_TYPES, type cloudstate, PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "@cloudstate/protocol";
+import { cloudstate, tckCases } from "@cloudstate/protocol";
 import { Client, credentials } from "@grpc/grpc-js";
 import type { LoadedCase } from "../cases/case-loader.js";
 import { MessageJson } from "../protocol/message-json.js";
 import { payloadRegistry } from "../protocol/payload-registry.js";
+import { tckProxyInfo } from "../user-function/discovery.js";
 import { runCase } from "./case-runner.js";
 import { patternToRegExp } from "./pattern.js";
 import type { CaseResult } from "./results.js";
@@ -22,14 +23,6 @@ export interface SdkRunOptions {
   readonly timeoutMs?: number;
 }
 
-/** The ProxyInfo the TCK presents when it plays the proxy. */
-export const TCK_PROXY_INFO: JsonValue = {
-  protocolMajorVersion: PROTOCOL_MAJOR_VERSION,
-  protocolMinorVersion: PROTOCOL_MINOR_VERSION,
-  proxyName: "cloudstate-tck",
-  proxyVersion: "0.1.0",
-  supportedEntityTypes: [...ALL_ENTITY_TYPES],
-};
 
 /**
  * Runs SDK-mode cases (the TCK plays the proxy) one after the other against a
@@ -45,7 +38,7 @@ export async function runSdkCases(options: SdkRunOptions): Promise<CaseResult[]>
   try {
     for (const loaded of options.cases) {
       const c = loaded.case;
-      if (c.mode !== 0 || (filter && !filter.test(c.name))) continue;
+      if (c.mode !== tckCases.Mode.MODE_SDK_UNSPECIFIED || (filter && !filter.test(c.name))) continue;
       const missing = c.services.filter((s) => !claimed.has(s));
       const result: CaseResult =
         missing.length > 0
@@ -58,7 +51,7 @@ export async function runSdkCases(options: SdkRunOptions): Promise<CaseResult[]>
               durationMs: 0,
               reason: `not claimed: ${missing.join(", ")}`,
             }
-          : await runCase(loaded, { client, json, trace: options.trace ?? false, timeoutMs: options.timeoutMs ?? 3000, proxyInfo: TCK_PROXY_INFO });
+          : await runCase(loaded, { client, json, trace: options.trace ?? false, timeoutMs: options.timeoutMs ?? 3000, proxyInfo: cloudstate.ProxyInfo.toJSON(tckProxyInfo()) as JsonValue });
       results.push(result);
       options.onResult?.(result);
     }

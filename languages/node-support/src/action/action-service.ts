@@ -9,7 +9,6 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { AnySupport, toCodec } from "../any/any-support.js";
-import type { Codec } from "../any/codec.js";
 import { toClientAction } from "../effects/client-action.js";
 import { Metadata } from "../effects/metadata.js";
 import { failureOutcome, type Outcome, toOutcome } from "../effects/outcome.js";
@@ -86,7 +85,7 @@ export function actionService(actions: readonly Action[], logger: Logger): Untyp
 
   function response(r: Resolved, result: unknown, ctx: ActionContext<unknown>): Buffer {
     const outcome: Outcome<unknown> = toOutcome(result);
-    const clientAction = toClientAction(outcome, 0n, toCodec(r.method.responseType) as Codec<unknown>, r.anySupport);
+    const clientAction = toClientAction(outcome, 0n, toCodec<unknown>(r.method.responseType), r.anySupport);
     const message: proto.ActionResponse = { response: clientAction?.action, sideEffects: ctx.takeSideEffects() };
     return toBuffer(proto.ActionResponse.encode(message).finish());
   }

@@ -33,7 +33,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       next: () => {
         const item = this.items.shift();
         if (item !== undefined) return Promise.resolve({ value: item, done: false });
-        if (this.error !== undefined) return Promise.reject(this.error instanceof Error ? this.error : new Error(String(this.error)));
+        if (this.error !== undefined) return Promise.reject(this.error instanceof Error ? this.error : new Error("stream failed"));
         if (this.done) return Promise.resolve({ value: undefined, done: true });
         return new Promise<IteratorResult<T>>((resolve, reject) => {
           this.waiting = resolve;

@@ -76,6 +76,8 @@ describe("AnySupport", () => {
     expect(support.packDynamic(new Uint8Array([1])).typeUrl).toBe("p.cloudstate.io/bytes");
     expect(hex(support.packDynamic({ a: 1 }).value)).toBe(hex(support.packDynamic({ a: 1 }).value));
     expect(support.packDynamic({ a: 1 }).typeUrl).toBe("json.cloudstate.io/object");
+    // Member order does not matter: equal objects pack to equal bytes (ANY-16).
+    expect(hex(support.packDynamic({ b: { y: 1, x: 2 }, a: 1 }).value)).toBe(hex(support.packDynamic({ a: 1, b: { x: 2, y: 1 } }).value));
   });
 
   it("takes the type name after the last slash", () => {

@@ -40,7 +40,7 @@ export class AnySupport {
 
   register<T>(type: CodecLike<T>): Codec<T> {
     const codec = toCodec(type);
-    this.byName.set(typeNameOf(codec.typeUrl), codec as Codec<unknown>);
+    this.byName.set(typeNameOf(codec.typeUrl), codec);
     return codec;
   }
 

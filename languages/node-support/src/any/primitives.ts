@@ -1,4 +1,4 @@
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { Codec } from "./codec.js";
 
 /** Type URL prefix of primitive values (spec/payloads.md). */
@@ -8,7 +8,7 @@ export const PRIMITIVE_PREFIX = "p.cloudstate.io/";
  * A primitive is encoded as a message whose field 1 holds the value; a default
  * value (empty, zero, false) is an empty message, as proto3 omits defaults.
  */
-function primitive<T>(kind: string, isDefault: (v: T) => boolean, write: (w: BinaryWriter, v: T) => void, read: (r: BinaryReader) => T, empty: T, wireType: number): Codec<T> {
+function primitive<T>(kind: string, isDefault: (v: T) => boolean, write: (w: BinaryWriter, v: T) => void, read: (r: BinaryReader) => T, empty: T, wireType: WireType): Codec<T> {
   return {
     typeUrl: PRIMITIVE_PREFIX + kind,
     encode(value) {
@@ -31,10 +31,10 @@ function primitive<T>(kind: string, isDefault: (v: T) => boolean, write: (w: Bin
   };
 }
 
-const VARINT = 0;
-const FIXED64 = 1;
-const LENGTH_DELIMITED = 2;
-const FIXED32 = 5;
+const VARINT = WireType.Varint;
+const FIXED64 = WireType.Bit64;
+const LENGTH_DELIMITED = WireType.LengthDelimited;
+const FIXED32 = WireType.Bit32;
 
 export const primitives = {
   string: primitive<string>("string", (v) => v === "", (w, v) => w.string(v), (r) => r.string(), "", LENGTH_DELIMITED),
@@ -52,5 +52,5 @@ export type PrimitiveKind = keyof typeof primitives;
 export function primitiveCodecFor(typeUrl: string): Codec<unknown> | undefined {
   if (!typeUrl.startsWith(PRIMITIVE_PREFIX)) return undefined;
   const kind = typeUrl.slice(PRIMITIVE_PREFIX.length);
-  return Object.hasOwn(primitives, kind) ? (primitives[kind as PrimitiveKind] as Codec<unknown>) : undefined;
+  return Object.hasOwn(primitives, kind) ? (primitives[kind as PrimitiveKind]) : undefined;
 }

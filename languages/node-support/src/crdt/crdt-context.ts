@@ -28,7 +28,7 @@ export class CrdtStateHolder {
     return this.deleted ? undefined : this.current;
   }
 
-  set state(value: Crdt) {
+  create(value: Crdt): void {
     if (this.current !== undefined && !this.deleted) throw new Error("the entity already has a value: change it, or delete it first");
     this.current = value;
     this.created = true;
@@ -87,9 +87,10 @@ export class CrdtCommandContext<Res> extends EffectContext<Res> {
     return this.holder.state;
   }
 
-  /** Creates the entity's value (only when it has none). */
-  set state(value: Crdt) {
-    this.holder.state = value;
+  /** Creates the entity's value (only when it has none); sent as a `create` state action. */
+  create<C extends Crdt>(value: C): C {
+    this.holder.create(value);
+    return value;
   }
 
   /** Deletes the entity: its value is dropped everywhere (spec/crdt.md §7). */
@@ -168,8 +169,10 @@ export class CancelContext extends EffectContext<never> {
     return this.holder.state;
   }
 
-  set state(value: Crdt) {
-    this.holder.state = value;
+  /** Creates the entity's value (only when it has none). */
+  create<C extends Crdt>(value: C): C {
+    this.holder.create(value);
+    return value;
   }
 
   delete(): void {

@@ -24,8 +24,8 @@ describe("crdtFromState", () => {
     expect(value.hasDelta()).toBe(false);
   });
 
-  it("rejects a state with no type (CRDT-29)", () => {
-    expect(() => crdtFromState({ state: undefined }, support)).toThrow(expect.objectContaining({ rule: "CRDT-29" }));
+  it("rejects a state with no type (CRDT-21)", () => {
+    expect(() => crdtFromState({ state: undefined }, support)).toThrow(expect.objectContaining({ rule: "CRDT-21" }));
   });
 
   it("lets unknown element types surface as the AnySupport error", () => {

@@ -18,7 +18,7 @@ import { Vote } from "./vote.js";
  */
 export function crdtFromState(state: crdt.CrdtState, anySupport: AnySupport): Crdt {
   const s = state.state;
-  if (s === undefined) throw new CrdtDeltaError("CRDT-29", "CRDT state has no type set");
+  if (s === undefined) throw new CrdtDeltaError("CRDT-21", "CRDT state has no type set");
   switch (s.$case) {
     case "gcounter":
       return GCounter.fromState(s.value);

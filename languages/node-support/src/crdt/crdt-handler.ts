@@ -4,7 +4,7 @@ import type { Codec } from "../any/codec.js";
 import { toClientAction } from "../effects/client-action.js";
 import { Metadata } from "../effects/metadata.js";
 import { failureOutcome, isOutcome, type Outcome, toOutcome } from "../effects/outcome.js";
-import { type MethodDefinition, resolveHandler } from "../effects/service-definition.js";
+import { resolveHandler } from "../effects/service-definition.js";
 import type { Logger } from "../logger.js";
 import { errorMessage, ProtocolViolation } from "../server/entity-stream.js";
 import type { Crdt } from "./crdt.js";
@@ -110,7 +110,7 @@ export class CrdtEntityHandler {
     }
     const stateAction = holder.stateAction();
     this.value = holder.value;
-    const responseCodec = toCodec((method as MethodDefinition).responseType) as Codec<unknown>;
+    const responseCodec = toCodec<unknown>(method.responseType);
     this.send({
       message: {
         $case: "reply",

@@ -11,8 +11,8 @@ import { type Codec, typeNameOf } from "../any/codec.js";
  *
  * Equal values MUST pack to equal bytes (spec/payloads.md ANY-14, spec/crdt.md
  * CRDT-4): elements and keys are identified by their packed form, so a value
- * whose encoding is not deterministic (for example a JSON object built with its
- * properties in another order) counts as a different element.
+ * whose encoding is not deterministic counts as a different element. JSON values
+ * are written with their members in lexicographic order, so member order does not matter.
  */
 export interface CrdtValueOptions<T> {
   readonly anySupport?: AnySupport;

@@ -50,7 +50,7 @@ type DeltaOf<C extends DeltaCase["$case"]> = Extract<DeltaCase, { $case: C }>["v
 /** Checks that a delta is of the expected type and returns its content (CRDT-21). */
 export function expectDelta<C extends DeltaCase["$case"]>(delta: crdt.CrdtDelta, expected: C): DeltaOf<C> {
   const d = delta.delta;
-  if (d === undefined) throw new CrdtDeltaError("CRDT-29", `a ${expected} delta has no type set`);
+  if (d === undefined) throw new CrdtDeltaError("CRDT-21", `a ${expected} delta has no type set`);
   if (d.$case !== expected) throw new CrdtDeltaError("CRDT-21", `a ${d.$case} delta cannot apply to a ${expected}`);
   // TypeScript does not narrow a union by a generic discriminant; the check above does.
   return d.value as DeltaOf<C>;

@@ -51,7 +51,7 @@ describe("GCounter", () => {
 
   it.each([
     ["another type (CRDT-21)", { delta: { $case: "flag" as const, value: { value: true } } }, "CRDT-21"],
-    ["no type (CRDT-29)", { delta: undefined }, "CRDT-29"],
+    ["no type (CRDT-21)", { delta: undefined }, "CRDT-21"],
   ])("rejects a delta of %s", (_name, delta, rule) => {
     const counter = new GCounter();
     expect(() => { counter.applyDelta(delta); }).toThrow(expect.objectContaining({ rule }));

@@ -61,5 +61,5 @@ export function isOutcome(value: unknown): value is Outcome<unknown> {
 
 /** A handler's result normalised: plain messages become replies. */
 export function toOutcome<R>(result: R | Outcome<R>): Outcome<R> {
-  return isOutcome(result) ? (result as Outcome<R>) : replyOutcome(result as R);
+  return isOutcome(result) ? (result) : replyOutcome(result);
 }

@@ -21,7 +21,7 @@ export interface ServiceDefinition {
 }
 
 export type MethodsOf<S extends ServiceDefinition> = S["methods"];
-export type RequestOf<M> = M extends MethodDefinition<infer Req, unknown> ? Req : never;
+export type RequestOf<M> = M extends MethodDefinition<infer Req> ? Req : never;
 export type ResponseOf<M> = M extends MethodDefinition<unknown, infer Res> ? Res : never;
 
 /** Finds a method by its protobuf name (`AddItem`) or its definition key (`addItem`). */

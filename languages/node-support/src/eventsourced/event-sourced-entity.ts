@@ -15,7 +15,7 @@ export interface EventHandler<S> {
 /** Declares how events of one type change the state (spec/event-sourced.md). */
 export function on<E, S>(type: CodecLike<E>, apply: (event: E, state: S) => S): EventHandler<S> {
   const codec = toCodec(type);
-  return { codec: codec as Codec<unknown>, typeName: typeNameOf(codec.typeUrl), apply: (e, s) => apply(e as E, s) };
+  return { codec: codec, typeName: typeNameOf(codec.typeUrl), apply: (e, s) => apply(e as E, s) };
 }
 
 /** How the state is stored in a snapshot and read back. */

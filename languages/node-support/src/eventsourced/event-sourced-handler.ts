@@ -1,6 +1,6 @@
 import { type cloudstate, eventsourced } from "@cloudstate/protocol";
 import type { AnySupport } from "../any/any-support.js";
-import { type Codec, typeNameOf } from "../any/codec.js";
+import { typeNameOf } from "../any/codec.js";
 import { toClientAction } from "../effects/client-action.js";
 import { Metadata } from "../effects/metadata.js";
 import { failureOutcome, type Outcome, toOutcome } from "../effects/outcome.js";
@@ -115,7 +115,7 @@ export class EventSourcedEntityHandler<S> {
         $case: "reply",
         value: {
           commandId: command.id,
-          clientAction: toClientAction(outcome, command.id, toCodec(method.responseType) as Codec<unknown>, this.anySupport),
+          clientAction: toClientAction(outcome, command.id, toCodec<unknown>(method.responseType), this.anySupport),
           sideEffects: ctx.takeSideEffects(),
           events,
           snapshot: this.snapshotFor(before, this.sequence),

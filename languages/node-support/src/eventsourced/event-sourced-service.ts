@@ -37,7 +37,7 @@ export function eventSourcedService(entities: readonly EventSourcedEntity[], log
             if (registered === undefined) throw new ProtocolViolation(`no event-sourced entity serves ${kind.value.serviceName}`);
             described = `${kind.value.serviceName}/${kind.value.entityId}`;
             handler = new EventSourcedEntityHandler(
-              registered.entity as EventSourcedEntity<never, unknown>,
+              registered.entity as EventSourcedEntity<never>,
               registered.anySupport,
               logger,
               kind.value.entityId,
@@ -63,6 +63,6 @@ export function eventSourcedService(entities: readonly EventSourcedEntity[], log
 
 function anySupportFor(entity: EventSourcedEntity): AnySupport {
   const types = [...entity.options.events.map((h) => h.codec), ...(entity.options.types ?? [])];
-  if (entity.options.snapshot) types.push(entity.options.snapshot.type as never);
+  if (entity.options.snapshot) types.push(entity.options.snapshot.type);
   return new AnySupport(types);
 }

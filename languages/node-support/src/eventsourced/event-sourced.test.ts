@@ -21,7 +21,7 @@ const entity = new EventSourcedEntity({
   snapshotEvery: 2,
   initialState: () => "",
   events: [on(Persisted, (e, s: string) => s + e.value)],
-  snapshot: { type: Persisted, toSnapshot: (s: string) => ({ value: s }), fromSnapshot: (p: model.Persisted) => p.value } as never,
+  snapshot: { type: Persisted, toSnapshot: (s: string) => ({ value: s }), fromSnapshot: (p: model.Persisted) => p.value },
   commands: {
     process: (req, ctx) => {
       for (const { action } of req.actions) {

@@ -126,7 +126,7 @@ export class CloudstateServer {
     for (const component of this.components) {
       const service = registry.getService(component.serviceName);
       if (service === undefined) throw new Error(`the descriptor set has no service ${component.serviceName}`);
-      const methods: Record<string, MethodDefinition> = component.options.service.methods;
+      const methods = (component.options as { service: { methods: Record<string, MethodDefinition> } }).service.methods;
       for (const method of Object.values(methods)) {
         if (!service.methods.some((m) => m.name === method.name)) {
           throw new Error(`the descriptor set's ${component.serviceName} has no method ${method.name}`);

@@ -88,7 +88,7 @@ export class ValueEntityHandler<S> {
         $case: "reply",
         value: {
           commandId: command.id,
-          clientAction: toClientAction(outcome, command.id, toCodec(method.responseType) as Codec<unknown>, this.anySupport),
+          clientAction: toClientAction(outcome, command.id, toCodec<unknown>(method.responseType), this.anySupport),
           sideEffects: ctx.takeSideEffects(),
           stateAction,
         },

@@ -36,7 +36,7 @@ export function valueEntityService(entities: readonly ValueEntity[], logger: Log
             const registered = byService.get(kind.value.serviceName);
             if (registered === undefined) throw new ProtocolViolation(`no value entity serves ${kind.value.serviceName}`);
             described = `${kind.value.serviceName}/${kind.value.entityId}`;
-            handler = new ValueEntityHandler(registered.entity as ValueEntity<never, unknown>, registered.anySupport, logger, kind.value.entityId, kind.value.state);
+            handler = new ValueEntityHandler(registered.entity as ValueEntity<never>, registered.anySupport, logger, kind.value.entityId, kind.value.state);
             return;
           }
           case "command":

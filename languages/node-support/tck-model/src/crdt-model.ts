@@ -2,7 +2,7 @@ import {
   type Crdt,
   CrdtClock,
   CrdtEntity,
-  type CrdtCommandContext,
+  CrdtWriteConsistency,
   Flag,
   GCounter,
   GSet,
@@ -45,6 +45,12 @@ function crdtFor(name: string): Crdt {
   }
 }
 
+/** The value as the class its type needs; the id prefix decides both, so a mismatch is a bug. */
+function as<T extends Crdt>(crdt: Crdt, kind: abstract new (...args: never[]) => T): T {
+  if (!(crdt instanceof kind)) throw new Error(`expected a ${kind.name}, the entity holds a ${crdt.type}`);
+  return crdt;
+}
+
 const CLOCKS: Record<model.LWWRegisterClockType, CrdtClock> = {
   [model.LWWRegisterClockType.DEFAULT]: CrdtClock.DEFAULT,
   [model.LWWRegisterClockType.REVERSE]: CrdtClock.REVERSE,
@@ -58,16 +64,16 @@ function applyUpdate(crdt: Crdt, update: Update): void {
   const u = update.update;
   switch (u?.$case) {
     case "gcounter":
-      (crdt as GCounter).increment(u.value.increment);
+      as(crdt, GCounter).increment(u.value.increment);
       return;
     case "pncounter":
-      (crdt as PNCounter).increment(u.value.change);
+      as(crdt, PNCounter).increment(u.value.change);
       return;
     case "gset":
-      (crdt as GSet<string>).add(u.value.add);
+      as<GSet<string>>(crdt, GSet).add(u.value.add);
       return;
     case "orset": {
-      const set = crdt as ORSet<string>;
+      const set = as<ORSet<string>>(crdt, ORSet);
       const a = u.value.action;
       if (a?.$case === "add") set.add(a.value);
       else if (a?.$case === "remove") set.delete(a.value);
@@ -76,14 +82,14 @@ function applyUpdate(crdt: Crdt, update: Update): void {
     }
     case "lwwregister": {
       const clock = u.value.clock;
-      (crdt as LWWRegister<string>).setValue(u.value.value, CLOCKS[clock?.clockType ?? model.LWWRegisterClockType.DEFAULT], clock?.customClockValue ?? 0n);
+      as<LWWRegister<string>>(crdt, LWWRegister).setValue(u.value.value, CLOCKS[clock?.clockType ?? model.LWWRegisterClockType.DEFAULT], clock?.customClockValue ?? 0n);
       return;
     }
     case "flag":
-      (crdt as Flag).enable();
+      as(crdt, Flag).enable();
       return;
     case "ormap": {
-      const map = crdt as ORMap<string>;
+      const map = as<ORMap<string>>(crdt, ORMap);
       const a = u.value.action;
       if (a?.$case === "add") map.getOrCreate(a.value, () => crdtFor(a.value));
       else if (a?.$case === "update") {
@@ -94,7 +100,7 @@ function applyUpdate(crdt: Crdt, update: Update): void {
       return;
     }
     case "vote":
-      (crdt as Vote).selfVote = u.value.selfVote;
+      as(crdt, Vote).selfVote = u.value.selfVote;
       return;
     case undefined:
       return;
@@ -107,19 +113,19 @@ const sorted = (values: Iterable<string>) => [...values].sort();
 function stateOf(crdt: Crdt): State {
   switch (crdt.type) {
     case "GCounter":
-      return { value: { $case: "gcounter", value: { value: (crdt as GCounter).value } } };
+      return { value: { $case: "gcounter", value: { value: as(crdt, GCounter).value } } };
     case "PNCounter":
-      return { value: { $case: "pncounter", value: { value: (crdt as PNCounter).value } } };
+      return { value: { $case: "pncounter", value: { value: as(crdt, PNCounter).value } } };
     case "GSet":
-      return { value: { $case: "gset", value: { elements: sorted(crdt as GSet<string>) } } };
+      return { value: { $case: "gset", value: { elements: sorted(as<GSet<string>>(crdt, GSet)) } } };
     case "ORSet":
-      return { value: { $case: "orset", value: { elements: sorted(crdt as ORSet<string>) } } };
+      return { value: { $case: "orset", value: { elements: sorted(as<ORSet<string>>(crdt, ORSet)) } } };
     case "LWWRegister":
-      return { value: { $case: "lwwregister", value: { value: (crdt as LWWRegister<string>).value } } };
+      return { value: { $case: "lwwregister", value: { value: as<LWWRegister<string>>(crdt, LWWRegister).value } } };
     case "Flag":
-      return { value: { $case: "flag", value: { value: (crdt as Flag).value } } };
+      return { value: { $case: "flag", value: { value: as(crdt, Flag).value } } };
     case "ORMap": {
-      const map = crdt as ORMap<string>;
+      const map = as<ORMap<string>>(crdt, ORMap);
       const entries = sorted(map.keys()).map((key) => {
         const value = map.get(key);
         return { key, value: value ? stateOf(value) : undefined };
@@ -127,23 +133,24 @@ function stateOf(crdt: Crdt): State {
       return { value: { $case: "ormap", value: { entries } } };
     }
     case "Vote": {
-      const vote = crdt as Vote;
+      const vote = as(crdt, Vote);
       return { value: { $case: "vote", value: { selfVote: vote.selfVote, votesFor: vote.votesFor, totalVoters: vote.voters } } };
     }
   }
 }
 
 /** The entity's value, created from its id's prefix on first change. */
-function valueFor(ctx: { state: Crdt | undefined }, entityId: string): Crdt {
-  let state = ctx.state;
-  if (state === undefined) {
-    state = crdtFor(entityId);
-    ctx.state = state;
-  }
-  return state;
+function valueFor(ctx: { state: Crdt | undefined; create(value: Crdt): Crdt }, entityId: string): Crdt {
+  return ctx.state ?? ctx.create(crdtFor(entityId));
 }
 
-const consistency = (update: Update) => update.writeConsistency as number as CrdtCommandContext<unknown>["writeConsistency"];
+const CONSISTENCY: Record<model.UpdateWriteConsistency, CrdtWriteConsistency> = {
+  [model.UpdateWriteConsistency.LOCAL]: CrdtWriteConsistency.LOCAL,
+  [model.UpdateWriteConsistency.MAJORITY]: CrdtWriteConsistency.MAJORITY,
+  [model.UpdateWriteConsistency.ALL]: CrdtWriteConsistency.ALL,
+  [model.UpdateWriteConsistency.UNRECOGNIZED]: CrdtWriteConsistency.LOCAL,
+};
+const consistency = (update: Update) => CONSISTENCY[update.writeConsistency];
 
 /**
  * CrdtTckModel exactly as proto/cloudstate/tck/model/crdt.proto describes it.
@@ -194,12 +201,7 @@ export const crdtTckModel = new CrdtEntity({
         const cancelUpdate = request.cancelUpdate;
         if (cancelUpdate !== undefined) {
           ctx.onCancel = (cancel) => {
-            let state = cancel.state;
-            if (state === undefined) {
-              state = crdtFor(request.id);
-              cancel.state = state;
-            }
-            applyUpdate(state, cancelUpdate);
+            applyUpdate(valueFor(cancel, request.id), cancelUpdate);
           };
         }
       }

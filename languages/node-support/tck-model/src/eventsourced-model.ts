@@ -18,7 +18,7 @@ export const eventSourcedTckModel = new EventSourcedEntity({
     type: Persisted,
     toSnapshot: (state: string) => Persisted.create({ value: state }),
     fromSnapshot: (snapshot: model.Persisted) => snapshot.value,
-  } as never,
+  },
   commands: {
     process: (request, ctx) => {
       let forward: ReturnType<typeof ctx.forward> | undefined;

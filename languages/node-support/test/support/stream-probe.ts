@@ -90,7 +90,7 @@ export function openStream<In, Out>(
   path: string,
   encode: (message: In) => Uint8Array,
   decode: (bytes: Uint8Array) => Out,
-): { probe: StreamProbe<In, Out>; close(): void } {
+): { probe: StreamProbe<In, Out>; close: () => void } {
   const Client = makeGenericClientConstructor(
     { handle: { path, requestStream: true, responseStream: true, requestSerialize: passthrough, requestDeserialize: passthrough, responseSerialize: passthrough, responseDeserialize: passthrough } },
     "Probe",
