@@ -7,7 +7,7 @@ BUF := node_modules/.bin/buf
 # Installed dependencies are current when node_modules/.package-lock.json is newer than package-lock.json.
 STAMP := node_modules/.package-lock.json
 
-.PHONY: help install generate check-generated build lint breaking test tck bench clean
+.PHONY: help install generate check-generated build lint breaking test tck spec-coverage bench clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ test: check-generated lint breaking ## Run every test (installs what it needs)
 
 tck: build ## Run the TCK against the reference implementations and print the compliance report
 	cd tck && node dist/cli.js --config tck.sdk.yaml
+
+spec-coverage: build ## Regenerate spec/coverage.md: the TCK cases citing each spec statement
+	cd tck && node dist/coverage/coverage-cli.js --spec ../spec --cases cases --out ../spec/coverage.md
 
 bench: build ## Run the benchmarks (bench/) and write reports/bench.json
 	@echo "The benchmarks are not built yet (issue: 'Reference proxy'). Nothing to measure."

@@ -20,6 +20,8 @@ export default tseslint.config(
       // Template literals with numbers and bigints are how ids and counts are printed.
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
       "no-console": "error",
+      // Parameters a signature requires but an implementation does not use start with "_".
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       // Arrow shorthands that forward a void call (`(x) => resolve(x)`) are the idiom of
       // every callback-based API here (grpc-js, streams); braces would add noise, not safety.
       "@typescript-eslint/no-confusing-void-expression": "off",

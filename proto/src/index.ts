@@ -11,6 +11,11 @@ export * as googleApi from "./gen/google/api/http.js";
 export { Any } from "./gen/google/protobuf/any.js";
 export { Empty } from "./gen/google/protobuf/empty.js";
 
+// Standard gRPC services the proxy serves beside the user's: health checking and server reflection.
+export * as grpcHealth from "./gen/grpc/health/v1/health.js";
+export * as grpcReflection from "./gen/grpc/reflection/v1/reflection.js";
+export * as grpcReflectionAlpha from "./gen/grpc/reflection/v1alpha/reflection.js";
+
 export * as tckModelEventSourced from "./gen/cloudstate/tck/model/eventsourced.js";
 export * as tckModelValueEntity from "./gen/cloudstate/tck/model/valueentity.js";
 export * as tckModelCrdt from "./gen/cloudstate/tck/model/crdt.js";

@@ -178,4 +178,13 @@ export class CancelContext extends EffectContext<never> {
   delete(): void {
     this.holder.delete();
   }
+
+  /** How many replicas must have the cancel callback's change (spec/crdt.md CRDT-86). */
+  set writeConsistency(value: proto.CrdtWriteConsistency) {
+    this.holder.writeConsistency.value = value;
+  }
+
+  get writeConsistency(): proto.CrdtWriteConsistency {
+    return this.holder.writeConsistency.value;
+  }
 }

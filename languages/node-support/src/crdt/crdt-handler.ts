@@ -4,7 +4,7 @@ import type { Codec } from "../any/codec.js";
 import { toClientAction } from "../effects/client-action.js";
 import { Metadata } from "../effects/metadata.js";
 import { failureOutcome, isOutcome, type Outcome, toOutcome } from "../effects/outcome.js";
-import { resolveHandler } from "../effects/service-definition.js";
+import { decodeRequest, resolveHandler } from "../effects/service-definition.js";
 import type { Logger } from "../logger.js";
 import { errorMessage, ProtocolViolation } from "../server/entity-stream.js";
 import type { Crdt } from "./crdt.js";
@@ -83,7 +83,8 @@ export class CrdtEntityHandler {
     const { method, handler } = resolved;
     let request: unknown;
     try {
-      request = method.requestType.decode(command.payload?.value ?? new Uint8Array());
+      // A payload of another type is as undecodable as garbage bytes (CMD-36, ERR-39).
+      request = decodeRequest(method, command.payload);
     } catch (error) {
       return this.sendFailure(command.id, `cannot decode ${command.name} request: ${errorMessage(error)}`, false);
     }

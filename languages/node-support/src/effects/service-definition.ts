@@ -1,3 +1,5 @@
+import type { Any } from "@cloudstate/protocol";
+import { typeNameOf } from "../any/codec.js";
 import type { MessageType } from "../any/message-codec.js";
 
 /**
@@ -44,4 +46,19 @@ export function resolveHandler<H>(
     return handler === undefined ? undefined : { method: method as MethodDefinition, handler };
   }
   return undefined;
+}
+
+/**
+ * Decodes a command's payload as the method's input type. Throws when the
+ * payload names another type (spec/commands.md CMD-36, spec/protocol-errors.md
+ * ERR-39: a payload of the wrong type cannot be decoded as the input type) or
+ * its bytes do not decode. Methods typed `google.protobuf.Any` take any type.
+ */
+export function decodeRequest(method: MethodDefinition, payload: Any | undefined): unknown {
+  const expected = method.requestType.$type;
+  if (payload !== undefined && expected !== undefined && expected !== "google.protobuf.Any") {
+    const actual = typeNameOf(payload.typeUrl);
+    if (actual !== expected) throw new Error(`payload of type ${actual} is not ${expected}`);
+  }
+  return method.requestType.decode(payload?.value ?? new Uint8Array());
 }

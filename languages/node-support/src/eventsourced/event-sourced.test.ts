@@ -111,6 +111,19 @@ describe("event-sourced protocol (spec/event-sourced.md)", () => {
     close();
   });
 
+  it.each([
+    ["of another type", { typeUrl: "type.googleapis.com/cloudstate.tck.model.Persisted", value: Persisted.encode({ value: "e5" }).finish() }, "is not cloudstate.tck.model.Request"],
+    ["with undecodable bytes", { typeUrl: "type.googleapis.com/cloudstate.tck.model.Request", value: new Uint8Array([0x0a, 0x05, 0x61]) }, "cannot decode"],
+  ])("answers a payload %s with a failure without restart and keeps serving (CMD-36, ERR-39)", async (_name, payload: Any, text) => {
+    const { probe, close } = open();
+    probe.send(init("e5")).send({ message: { $case: "command", value: { entityId: "e5", id: 1n, name: "Process", payload, streamed: false, metadata: undefined } } });
+    const action = reply(await probe.next()).clientAction?.action;
+    expect(action?.$case === "failure" && action.value).toMatchObject({ commandId: 1n, restart: false, description: expect.stringContaining(text) as unknown });
+    probe.send(command(2n, "e5", [emit("y")]));
+    expect(replyMessage(await probe.next())).toBe("y");
+    close();
+  });
+
   it("turns a throwing handler into a failure with restart", async () => {
     const { probe, close } = open();
     probe.send(init("throws")).send(command(1n, "throws", []));

@@ -12,7 +12,7 @@ describe("protocol version negotiation (spec/discovery.md)", () => {
     ["newer proxy minor", { major: 0, minor: 3 }, true],
     ["older proxy minor", { major: 0, minor: 1 }, false],
     ["other major", { major: 1, minor: 2 }, false],
-    ["unreported (0.0)", { major: 0, minor: 0 }, true],
+    ["unreported (0.0): no leniency towards a proxy (DISC-3, DISC-21)", { major: 0, minor: 0 }, false],
   ];
   it.each(cases)("%s", (_name, proxy, expected) => {
     expect(isCompatible(proxy, { major: 0, minor: 2 })).toBe(expected);

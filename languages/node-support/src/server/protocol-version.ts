@@ -10,11 +10,12 @@ export const SUPPORTED_VERSION: ProtocolVersion = { major: PROTOCOL_MAJOR_VERSIO
 
 /**
  * Whether a proxy speaking `proxy` can serve a user function speaking `ours`
- * (spec/discovery.md): same major, and the proxy's minor at least ours. A proxy
- * that reports 0.0 did not say; it is given the benefit of the doubt.
+ * (spec/discovery.md §4, DISC-16): same major, and the proxy's minor at least
+ * ours. The leniency for an unreported 0.0 is the proxy's towards user
+ * functions only (DISC-21); a proxy always states its version (DISC-3), so a
+ * proxy reporting 0.0 is checked like any other version.
  */
 export function isCompatible(proxy: ProtocolVersion, ours: ProtocolVersion = SUPPORTED_VERSION): boolean {
-  if (proxy.major === 0 && proxy.minor === 0) return true;
   return proxy.major === ours.major && ours.minor <= proxy.minor;
 }
 

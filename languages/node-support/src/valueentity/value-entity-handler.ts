@@ -4,7 +4,7 @@ import { type Codec, typeNameOf } from "../any/codec.js";
 import { toClientAction } from "../effects/client-action.js";
 import { Metadata } from "../effects/metadata.js";
 import { failureOutcome, type Outcome, toOutcome } from "../effects/outcome.js";
-import { resolveHandler } from "../effects/service-definition.js";
+import { decodeRequest, resolveHandler } from "../effects/service-definition.js";
 import type { Logger } from "../logger.js";
 import { errorMessage, ProtocolViolation } from "../server/entity-stream.js";
 import { ValueEntityCommandContext } from "./value-entity-context.js";
@@ -49,7 +49,7 @@ export class ValueEntityHandler<S> {
     const { method, handler } = resolved;
     let request: unknown;
     try {
-      request = method.requestType.decode(command.payload?.value ?? new Uint8Array());
+      request = decodeRequest(method, command.payload);
     } catch (error) {
       return failureReply(command.id, `cannot decode ${command.name} request: ${errorMessage(error)}`, false);
     }

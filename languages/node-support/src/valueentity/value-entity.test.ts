@@ -107,6 +107,21 @@ describe("value entity protocol (spec/value-entity.md)", () => {
     close();
   });
 
+  it("answers a payload of another type with a failure without restart and keeps serving (CMD-36, ERR-39)", async () => {
+    const { probe, call, close } = open("v4", "kept");
+    probe.send({
+      message: {
+        $case: "command",
+        value: { entityId: "v4", id: 10n, name: "Process", payload: persisted("not a request"), streamed: false, metadata: undefined },
+      },
+    });
+    const out = await probe.next();
+    const action = out.message?.$case === "reply" ? out.message.value.clientAction?.action : undefined;
+    expect(action?.$case === "failure" && action.value).toMatchObject({ commandId: 10n, restart: false, description: expect.stringContaining("is not") as unknown });
+    expect(message(await call())).toBe("kept");
+    close();
+  });
+
   it("fails the stream on a stored state of the wrong type", async () => {
     const stream = openStream<valueentity.ValueEntityStreamIn, valueentity.ValueEntityStreamOut>(
       address,

@@ -202,6 +202,7 @@ export const crdtTckModel = new CrdtEntity({
         if (cancelUpdate !== undefined) {
           ctx.onCancel = (cancel) => {
             applyUpdate(valueFor(cancel, request.id), cancelUpdate);
+            cancel.writeConsistency = consistency(cancelUpdate);
           };
         }
       }

@@ -1,0 +1,47 @@
+import type { DescField, DescMessage, DescService, FileRegistry } from "@bufbuild/protobuf";
+import type { cloudstate, EntityType } from "@cloudstate/protocol";
+
+/** How a method is called (gRPC streaming shape). */
+export type CallShape = "unary" | "client_streaming" | "server_streaming" | "bidi_streaming";
+
+/** A user method the proxy serves. */
+export interface MethodSpec {
+  /** Protobuf method name, e.g. `AddItem`. */
+  readonly name: string;
+  /** HTTP/2 path, `/package.Service/Method`. */
+  readonly path: string;
+  readonly shape: CallShape;
+  readonly input: DescMessage;
+  readonly output: DescMessage;
+  /** Type URL under which requests are packed for the user function (spec/payloads.md). */
+  readonly inputTypeUrl: string;
+  /** Entity key fields in field-number order (entities only; spec/entity-keys.md). */
+  readonly keyFields: readonly DescField[];
+  readonly service: ServiceSpec;
+}
+
+/** A user service the proxy serves, with the entity kind that implements it. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly entityType: EntityType;
+  /** Storage namespace; for CRDTs without one, the service name (KEY-20). */
+  readonly persistenceId: string;
+  /** From the user function's passivation strategy, when it gave one. */
+  readonly passivationTimeoutMs: number | undefined;
+  readonly methods: ReadonlyMap<string, MethodSpec>;
+  readonly descriptor: DescService;
+}
+
+/** What the proxy serves after a successful, validated discovery. */
+export interface UserSpec {
+  readonly services: ReadonlyMap<string, ServiceSpec>;
+  /** The user function's descriptors, for decoding requests and for server reflection. */
+  readonly registry: FileRegistry;
+  /** The serialized FileDescriptorSet exactly as discovered. */
+  readonly descriptorSet: Uint8Array;
+  readonly serviceInfo: cloudstate.ServiceInfo | undefined;
+}
+
+export function findMethod(spec: UserSpec, serviceName: string, methodName: string): MethodSpec | undefined {
+  return spec.services.get(serviceName)?.methods.get(methodName);
+}

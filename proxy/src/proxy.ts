@@ -1,0 +1,137 @@
+import { readFileSync } from "node:fs";
+import { Server, ServerCredentials, status } from "@grpc/grpc-js";
+import type { ProxyConfig } from "./config/proxy-config.js";
+import { discoverUntilServable } from "./discovery/discovery-loop.js";
+import type { UserSpec } from "./discovery/user-spec.js";
+import { EffectRunner } from "./effects/effect-runner.js";
+import type { EntityContext, RuntimeMetrics } from "./entity/entity-context.js";
+import { addUserServices } from "./frontend/grpc-frontend.js";
+import { createLogger, type Logger } from "./logging/logger.js";
+import { HealthStatus, healthService, type MetricsServer, OVERALL, ProxyMetrics, ReflectionIndex, reflectionService, reflectionServiceAlpha, ServingStatus, startMetricsServer } from "./ops/index.js";
+import { Dispatcher } from "./routing/dispatcher.js";
+import { CrdtValues, runtimeFor } from "./routing/runtimes.js";
+import { createStore } from "./store/store-factory.js";
+import type { Store } from "./store/store.js";
+import { UserFunctionClient } from "./userfunction/user-function-client.js";
+
+const packageJson = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+export const PROXY_NAME = "cloudstate-proxy-ts";
+export const PROXY_VERSION = packageJson.version;
+
+/** Reports runtime events to the Prometheus metrics. */
+class MetricsBridge implements RuntimeMetrics {
+  constructor(private readonly metrics: ProxyMetrics) {}
+  commandCompleted(service: string, entityType: string, seconds: number, code: status): void {
+    this.metrics.forService(entityType, service).commandCompleted(code, seconds);
+  }
+  entityActivated(service: string, entityType: string): void {
+    this.metrics.forService(entityType, service).entityActivated();
+  }
+  entityDeactivated(service: string, entityType: string, passivated: boolean): void {
+    const m = this.metrics.forService(entityType, service);
+    m.entityDeactivated();
+    if (passivated) m.passivation();
+  }
+  eventsPersisted(service: string, entityType: string, count: number): void {
+    this.metrics.forService(entityType, service).eventsPersisted(count);
+  }
+  replayed(service: string, entityType: string, events: number, seconds: number): void {
+    this.metrics.forService(entityType, service).replayCompleted(events, seconds);
+  }
+  failure(service: string, entityType: string, kind: "user_function" | "protocol_violation" | "store" | "timeout"): void {
+    this.metrics.forService(entityType, service).failure(kind);
+  }
+}
+
+/**
+ * The reference proxy: discovers the user function, then serves its services
+ * on HTTP_PORT with health and reflection, until shut down.
+ */
+export class CloudstateProxy {
+  private constructor(
+    readonly config: ProxyConfig,
+    readonly spec: UserSpec,
+    readonly port: number,
+    private readonly server: Server,
+    private readonly dispatcher: Dispatcher,
+    private readonly store: Store,
+    private readonly userFunction: UserFunctionClient,
+    private readonly health: HealthStatus,
+    private readonly metricsServer: MetricsServer | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the proxy; resolves once it serves the user function's services. */
+  static async start(config: ProxyConfig, options: { logger?: Logger; signal?: AbortSignal } = {}): Promise<CloudstateProxy> {
+    const log = options.logger ?? createLogger({ level: config.logLevel, fields: { component: "proxy" } });
+    const metrics = new ProxyMetrics();
+    const health = new HealthStatus(ServingStatus.NOT_SERVING);
+    const metricsServer =
+      config.metricsPort === 0 ? undefined : await startMetricsServer({ host: config.bindHost, port: config.metricsPort, metrics, serving: () => health.isServing(OVERALL) });
+    const userFunction = new UserFunctionClient(`${config.userFunctionHost}:${config.userFunctionPort}`);
+    const store = await createStore(config.store);
+    const spec = await discoverUntilServable(userFunction, {
+      proxyName: PROXY_NAME,
+      proxyVersion: PROXY_VERSION,
+      retryMinMs: config.discoveryRetryMinMs,
+      retryMaxMs: config.discoveryRetryMaxMs,
+      log,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+
+    const dispatcher = new Dispatcher(config.maxForwardDepth);
+    const effects = new EffectRunner(spec, dispatcher, log);
+    const ctx: EntityContext = {
+      spec,
+      userFunction,
+      store,
+      effects,
+      log,
+      metrics: new MetricsBridge(metrics),
+      defaultPassivationTimeoutMs: config.passivationTimeoutMs,
+      commandTimeoutMs: config.commandTimeoutMs,
+      reportError: (message) => {
+        log.warn("reporting an error to the user function", { error: message });
+        void userFunction.reportError(message).catch((error: unknown) => log.debug("reportError failed", { error: String(error) }));
+      },
+    };
+    const crdtValues = new CrdtValues();
+    for (const service of spec.services.values()) dispatcher.register(service.name, runtimeFor(ctx, service, crdtValues));
+
+    const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+    addUserServices(server, spec, dispatcher, (method, keys) =>
+      ctx.reportError(`META-12: reply metadata of ${method.path} could not be sent as headers and was dropped: ${keys.join(", ")}`),
+    );
+    const index = new ReflectionIndex(spec.descriptorSet, { services: [...spec.services.keys()] });
+    for (const ops of [healthService(health), reflectionService(index), reflectionServiceAlpha(index)]) server.addService(ops.definition, ops.implementation);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${config.bindHost}:${config.httpPort}`, ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+    );
+    health.set(OVERALL, ServingStatus.SERVING);
+    for (const service of spec.services.values()) health.set(service.name, ServingStatus.SERVING);
+    log.info("proxy serving", { address: `${config.bindHost}:${port}`, store: config.store.kind, services: spec.services.size });
+    return new CloudstateProxy(config, spec, port, server, dispatcher, store, userFunction, health, metricsServer, log);
+  }
+
+  /** Graceful shutdown: stop accepting calls, let in-flight ones finish (up to the grace period), passivate, close. */
+  async shutdown(): Promise<void> {
+    this.health.shutdown();
+    this.health.endWatches();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, this.config.shutdownGraceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await this.dispatcher.close();
+    await this.store.close();
+    this.userFunction.close();
+    await this.metricsServer?.stop();
+    this.log.info("proxy stopped");
+  }
+}
+

@@ -1,0 +1,70 @@
+import { cloudstate, Empty } from "@cloudstate/protocol";
+import { type CallOptions, Client, type ClientDuplexStream, type ClientReadableStream, type ClientWritableStream, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+
+const passthrough = (b: Buffer) => b;
+
+/**
+ * The proxy's gRPC client to the user function: discovery, error reports, and
+ * raw-bytes calls for the entity and action protocols. Messages are encoded and
+ * decoded by the callers, so a malformed message is a protocol violation they
+ * can report, not a client error.
+ */
+export class UserFunctionClient {
+  private readonly client: Client;
+
+  constructor(readonly address: string) {
+    this.client = new Client(address, credentials.createInsecure(), {
+      "grpc.max_receive_message_length": 64 * 1024 * 1024,
+      "grpc.keepalive_time_ms": 30_000,
+    });
+  }
+
+  discover(info: cloudstate.ProxyInfo, deadlineMs: number): Promise<cloudstate.EntitySpec> {
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        "/cloudstate.EntityDiscovery/discover",
+        (m: cloudstate.ProxyInfo) => Buffer.from(cloudstate.ProxyInfo.encode(m).finish()),
+        (b: Buffer) => cloudstate.EntitySpec.decode(b),
+        info,
+        new Metadata(),
+        { deadline: Date.now() + deadlineMs },
+        (error: ServiceError | null, spec?: cloudstate.EntitySpec) => (error || !spec ? reject(error ?? new Error("empty answer")) : resolve(spec)),
+      );
+    });
+  }
+
+  /** Reports a user-function fault (spec/protocol-errors.md ERR-1). Failures of the report itself are only returned, never re-reported. */
+  reportError(message: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        "/cloudstate.EntityDiscovery/reportError",
+        (m: cloudstate.UserFunctionError) => Buffer.from(cloudstate.UserFunctionError.encode(m).finish()),
+        (b: Buffer) => Empty.decode(b),
+        { message },
+        new Metadata(),
+        { deadline: Date.now() + 5000 },
+        (error: ServiceError | null) => (error ? reject(error) : resolve()),
+      );
+    });
+  }
+
+  bidi(path: string, options: CallOptions = {}): ClientDuplexStream<Buffer, Buffer> {
+    return this.client.makeBidiStreamRequest(path, passthrough, passthrough, new Metadata(), options);
+  }
+
+  unary(path: string, request: Buffer, callback: (error: ServiceError | null, response?: Buffer) => void, options: CallOptions = {}): { cancel(): void } {
+    return this.client.makeUnaryRequest(path, passthrough, passthrough, request, new Metadata(), options, callback);
+  }
+
+  clientStream(path: string, callback: (error: ServiceError | null, response?: Buffer) => void): ClientWritableStream<Buffer> {
+    return this.client.makeClientStreamRequest(path, passthrough, passthrough, new Metadata(), {}, callback);
+  }
+
+  serverStream(path: string, request: Buffer): ClientReadableStream<Buffer> {
+    return this.client.makeServerStreamRequest(path, passthrough, passthrough, request, new Metadata(), {});
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
