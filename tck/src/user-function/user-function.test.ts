@@ -88,7 +88,7 @@ describe("command mode", () => {
       const config = fixture("never-serve", { command: "echo 'fixture: not serving'; exec sleep 60", startupTimeoutMs: 1000 });
       const error = await rejection(startAndDiscover(config, recordingLogger()));
       expect(error).toBeInstanceOf(UserFunctionStartError);
-      expect(error.message).toMatch(/^the user function never answered discovery at 127\.0\.0\.1:\d+ within 1000 ms \(last attempt: UNAVAILABLE: /);
+      expect(error.message).toMatch(/^the user function never answered discovery at 127\.0\.0\.1:\d+ within 1000 ms \(last attempt: (UNAVAILABLE|DEADLINE_EXCEEDED): /);
       expect(error.message).toContain("  | fixture: not serving");
     },
     SLOW,

@@ -1,7 +1,7 @@
 import type { AnySupport } from "../any/any-support.js";
 import { EffectContext } from "../effects/effect-context.js";
 import type { Metadata } from "../effects/metadata.js";
-import type { Outcome } from "../effects/outcome.js";
+import { isOutcome, type Outcome } from "../effects/outcome.js";
 
 /** What an action handler can see and do (spec/action.md). */
 export class ActionContext<Res> extends EffectContext<Res> {
@@ -19,6 +19,7 @@ export class ActionContext<Res> extends EffectContext<Res> {
 export class ActionStreamContext<Res> extends ActionContext<Res> {
   private cancelListeners: (() => void)[] = [];
   private isCancelled = false;
+  private isClosed = false;
 
   constructor(
     anySupport: AnySupport,
@@ -30,24 +31,44 @@ export class ActionStreamContext<Res> extends ActionContext<Res> {
     super(anySupport, metadata, serviceName, commandName);
   }
 
-  /** Sends one result (a message, forward, failure or no reply) with the side effects added since the last send. */
+  /**
+   * Sends one result (a message, forward, failure or no reply) with the side
+   * effects added since the last send. A failure is the call's last response
+   * (ACT-24): it ends the call, and later sends are dropped, as are sends after
+   * the caller went away.
+   */
   send(result: Res | Outcome<Res>): void {
-    if (!this.isCancelled) this.sink(result, this);
+    if (this.isClosed) return;
+    this.sink(result, this);
+    if (isOutcome(result) && result.kind === "failure") this.close();
   }
 
-  /** True once the caller went away; further sends are dropped. */
+  /** True once the caller went away. */
   get cancelled(): boolean {
     return this.isCancelled;
   }
 
-  onCancel(listener: () => void): void {
-    this.cancelListeners.push(listener);
+  /** True once nothing more can be sent: the caller went away, or a failure was sent. */
+  get closed(): boolean {
+    return this.isClosed;
   }
 
-  /** @internal */
+  /** Called once when the call ends before the handler does (cancelled, or ended by a failure), so it can stop (ACT-40). */
+  onCancel(listener: () => void): void {
+    if (this.isClosed) listener();
+    else this.cancelListeners.push(listener);
+  }
+
+  /** @internal The caller went away. */
   cancel(): void {
-    if (this.isCancelled) return;
     this.isCancelled = true;
+    this.close();
+  }
+
+  /** @internal The call is over: drop later sends and tell the handler. */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
     const listeners = this.cancelListeners;
     this.cancelListeners = [];
     for (const listener of listeners) listener();

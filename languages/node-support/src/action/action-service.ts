@@ -9,6 +9,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { AnySupport, toCodec } from "../any/any-support.js";
+import { decodeMethodPayload } from "../any/method-payload.js";
 import { toClientAction } from "../effects/client-action.js";
 import { Metadata } from "../effects/metadata.js";
 import { failureOutcome, type Outcome, toOutcome } from "../effects/outcome.js";
@@ -40,6 +41,13 @@ interface Resolved {
 /** A command the action cannot handle: answered with a failure response, not a call error (CMD-40). */
 class CommandError extends Error {}
 
+/** The caller cancelled the call: its handler's request stream ends with this. */
+class CallCancelled extends Error {
+  constructor() {
+    super("the call was cancelled");
+  }
+}
+
 class CallError extends Error {
   constructor(
     readonly code: status,
@@ -64,15 +72,16 @@ export function actionService(actions: readonly Action[], logger: Logger): Untyp
   /** The action and handler a command names; an unknown one is answered with a failure response (CMD-40). */
   function resolve(command: proto.ActionCommand): Resolved {
     const registered = byService.get(command.serviceName);
-    if (registered === undefined) throw new CommandError(`unknown service ${command.serviceName}: no action serves it`);
+    if (registered === undefined) throw new CommandError(`unknown command ${command.name} on ${command.serviceName}: no action serves that service`);
     const found = resolveHandler(registered.action.options.service, registered.action.options.commands as Record<string, Handler | undefined>, command.name);
     if (found === undefined) throw new CommandError(`unknown command ${command.name} on ${command.serviceName}`);
     return { ...registered, ...found, command };
   }
 
+  /** The handler's request: the payload decoded as the input type, or the Any itself for Any inputs (ANY-24). */
   function decodeRequest(r: Resolved, payload: cloudstate.Command["payload"]): unknown {
     try {
-      return r.method.requestType.decode(payload?.value ?? new Uint8Array());
+      return decodeMethodPayload(r.method.requestType, payload);
     } catch (error) {
       throw new CommandError(`cannot decode the ${r.command.name} request: ${errorMessage(error)}`);
     }
@@ -99,17 +108,28 @@ export function actionService(actions: readonly Action[], logger: Logger): Untyp
     return new ActionContext(r.anySupport, Metadata.fromProtocol(r.command.metadata), r.command.serviceName, r.command.name);
   }
 
-  function streamContext(r: Resolved, write: (bytes: Buffer) => void): ActionStreamContext<unknown> {
-    return new ActionStreamContext(r.anySupport, Metadata.fromProtocol(r.command.metadata), r.command.serviceName, r.command.name, (result, ctx) =>
-      write(response(r, result, ctx)),
-    );
+  /** A stream context whose results are written to the call; a failure also ends it (ACT-24). */
+  function streamContext(r: Resolved, out: ResponseStream): ActionStreamContext<unknown> {
+    return new ActionStreamContext(r.anySupport, Metadata.fromProtocol(r.command.metadata), r.command.serviceName, r.command.name, (result, ctx) => {
+      out.write(response(r, result, ctx));
+      if (toOutcome(result).kind === "failure") out.end();
+    });
   }
 
   /** Requests of a client stream: the first message names the call, the rest carry payloads (spec/action.md). */
   function requestStream(call: ServerReadableStream<Buffer, Buffer>, onFirst: (r: Resolved) => void, onError: (e: CallError | CommandError) => void) {
     const queue = new AsyncQueue<unknown>();
     let resolved: Resolved | undefined;
+    let broken = false;
+    const fail = (error: CallError | CommandError) => {
+      if (broken) return;
+      broken = true;
+      queue.fail(error);
+      onError(error);
+    };
     call.on("data", (bytes: Buffer) => {
+      // Once the call failed, later commands are not looked at (a later one must not start a handler).
+      if (broken) return;
       try {
         const command = decodeCommand(bytes);
         if (resolved === undefined) {
@@ -125,13 +145,17 @@ export function actionService(actions: readonly Action[], logger: Logger): Untyp
         }
         queue.push(decodeRequest(resolved, command.payload));
       } catch (error) {
-        const callError = error instanceof CallError || error instanceof CommandError ? error : new CallError(status.INVALID_ARGUMENT, errorMessage(error));
-        queue.fail(callError);
-        onError(callError);
+        fail(error instanceof CallError || error instanceof CommandError ? error : new CallError(status.INVALID_ARGUMENT, errorMessage(error)));
       }
     });
-    call.on("end", () => queue.end());
+    call.on("end", () => {
+      if (resolved === undefined) fail(new CallError(status.INVALID_ARGUMENT, "the call ended before its first command named a method"));
+      queue.end();
+    });
     call.on("error", (error) => queue.fail(error));
+    // A cancelled call ends the handler's iteration, so that it stops waiting for requests (ACT-40).
+    // (grpc-js usually ends the request stream first; this covers the calls where it does not.)
+    call.on("cancelled", () => queue.fail(new CallCancelled()));
     return queue;
   }
 
@@ -159,6 +183,7 @@ export function actionService(actions: readonly Action[], logger: Logger): Untyp
         answered = true;
         callback(error, bytes);
       };
+      call.on("cancelled", () => (answered = true));
       const queue = requestStream(
         call,
         (r) => {
@@ -167,8 +192,12 @@ export function actionService(actions: readonly Action[], logger: Logger): Untyp
             .then(() => r.handler(queue, ctx))
             .then(
               (result) => answer(null, response(r, result, ctx)),
-              (error: unknown) =>
-                error instanceof CallError ? answer(toStatus(error)) : error instanceof CommandError ? answer(null, failureResponse(error.message)) : answer(null, failed(r, error, ctx)),
+              (error: unknown) => {
+                if (answered) return;
+                if (error instanceof CallError) answer(toStatus(error));
+                else if (error instanceof CommandError) answer(null, failureResponse(error.message));
+                else answer(null, failed(r, error, ctx));
+              },
             );
         },
         (error) => (error instanceof CommandError ? answer(null, failureResponse(error.message)) : answer(toStatus(error))),
@@ -176,6 +205,7 @@ export function actionService(actions: readonly Action[], logger: Logger): Untyp
     },
 
     handleStreamedOut(call: ServerWritableStream<Buffer, Buffer>) {
+      const out = responseStream(call);
       let r: Resolved;
       let request: unknown;
       try {
@@ -183,55 +213,86 @@ export function actionService(actions: readonly Action[], logger: Logger): Untyp
         request = decodeRequest(r, r.command.payload);
       } catch (error) {
         if (error instanceof CommandError) {
-          call.write(failureResponse(error.message));
-          call.end();
-        } else call.emit("error", toStatus(error));
+          out.write(failureResponse(error.message));
+          out.end();
+        } else out.fail(toStatus(error));
         return;
       }
-      const ctx = streamContext(r, (bytes) => call.write(bytes));
+      const ctx = streamContext(r, out);
       call.on("cancelled", () => ctx.cancel());
       Promise.resolve()
         .then(() => r.handler(request, ctx))
         .then(
-          () => call.end(),
+          () => out.end(),
           (error: unknown) => {
-            if (!ctx.cancelled) call.write(failed(r, error, ctx));
-            call.end();
+            if (!ctx.closed) out.write(failed(r, error, ctx));
+            out.end();
           },
         );
     },
 
     handleStreamed(call: ServerDuplexStream<Buffer, Buffer>) {
+      const out = responseStream(call);
       let ctx: ActionStreamContext<unknown> | undefined;
       call.on("cancelled", () => ctx?.cancel());
       const queue = requestStream(
         call,
         (r) => {
-          const streamCtx = streamContext(r, (bytes) => call.write(bytes));
+          const streamCtx = streamContext(r, out);
           ctx = streamCtx;
           Promise.resolve()
             .then(() => r.handler(queue, streamCtx))
             .then(
-              () => call.end(),
+              () => out.end(),
               (error: unknown) => {
-                if (error instanceof CallError) call.emit("error", toStatus(error));
+                if (error instanceof CallError) out.fail(toStatus(error));
                 else if (error instanceof CommandError) {
-                  call.write(failureResponse(error.message));
-                  call.end();
-                } else {
-                  if (!streamCtx.cancelled) call.write(failed(r, error, streamCtx));
-                  call.end();
+                  out.write(failureResponse(error.message));
+                  out.end();
+                } else if (!(error instanceof CallCancelled)) {
+                  if (!streamCtx.closed) out.write(failed(r, error, streamCtx));
+                  out.end();
                 }
               },
             );
         },
         (error) => {
           if (error instanceof CommandError) {
-            call.write(failureResponse(error.message));
-            call.end();
-          } else call.emit("error", toStatus(error));
+            out.write(failureResponse(error.message));
+            out.end();
+          } else out.fail(toStatus(error));
+          ctx?.close();
         },
       );
+    },
+  };
+}
+
+/** The response side of a streamed call, written to at most until it ends (or the caller cancels). */
+interface ResponseStream {
+  write(bytes: Buffer): void;
+  /** Completes the call with status OK. */
+  end(): void;
+  /** Ends the call with an error status. */
+  fail(error: ReturnType<typeof toStatus>): void;
+}
+
+function responseStream(call: ServerWritableStream<Buffer, Buffer> | ServerDuplexStream<Buffer, Buffer>): ResponseStream {
+  let ended = false;
+  call.on("cancelled", () => (ended = true));
+  return {
+    write(bytes) {
+      if (!ended) call.write(bytes);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      call.end();
+    },
+    fail(error) {
+      if (ended) return;
+      ended = true;
+      call.emit("error", error);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Any } from "@cloudstate/protocol";
 import { type Codec, typeNameOf } from "./codec.js";
 import { decodeJsonPayload, JSON_PREFIX, jsonCodec } from "./json-codec.js";
 import { type MessageType, messageCodec } from "./message-codec.js";
+import { isAnyType, isAnyValue } from "./method-payload.js";
 import { primitiveCodecFor, primitives } from "./primitives.js";
 
 /** A value unpacked from an Any, with the type name it carried. */
@@ -48,8 +49,17 @@ export class AnySupport {
     return primitiveCodecFor(typeUrl) ?? this.byName.get(typeNameOf(typeUrl));
   }
 
+  /**
+   * Packs a value with a codec. A value of type `google.protobuf.Any` is used
+   * as it is, not wrapped in another Any: a reply of a method whose output type
+   * is Any, or a forward to a method taking Any, carries the Any itself (ANY-25).
+   */
   pack<T>(type: CodecLike<T>, value: T): Any {
     const codec = toCodec(type);
+    if (isAnyType(codec)) {
+      if (!isAnyValue(value)) throw new TypeError("a google.protobuf.Any value needs a string typeUrl and a Uint8Array value");
+      return { typeUrl: value.typeUrl, value: value.value };
+    }
     return { typeUrl: codec.typeUrl, value: codec.encode(value) };
   }
 

@@ -2,6 +2,7 @@ import { CloudstateServer, type Logger } from "@cloudstate/node-support";
 import { contractsDescriptorSetBytes } from "@cloudstate/protocol";
 import { actionTckModel, actionTwo } from "./action-model.js";
 import { crdtConfigured, crdtTckModel, crdtTwo } from "./crdt-model.js";
+import { eventLogSubscriberModel, eventSourcedEntityOne, eventSourcedEntityTwo } from "./eventlogeventing-model.js";
 import { eventSourcedConfigured, eventSourcedTckModel, eventSourcedTwo } from "./eventsourced-model.js";
 import { valueEntityConfigured, valueEntityTckModel, valueEntityTwo } from "./valueentity-model.js";
 
@@ -23,5 +24,8 @@ export function createTckModelServer(logger?: Logger): CloudstateServer {
     .add(crdtTwo)
     .add(crdtConfigured)
     .add(actionTckModel)
-    .add(actionTwo);
+    .add(actionTwo)
+    .add(eventLogSubscriberModel)
+    .add(eventSourcedEntityOne)
+    .add(eventSourcedEntityTwo);
 }
