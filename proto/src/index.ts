@@ -27,3 +27,4 @@ export { PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "./protocol-versi
 export { ALL_ENTITY_TYPES, EntityType, isEntityType } from "./entity-types.js";
 export { wireManifest } from "./wire-manifest.js";
 export { contractsDescriptorSet, contractsDescriptorSetBytes, contractsRegistry } from "./contracts-registry.js";
+export { isValidKeyField, KEY_SCALAR_TYPES, markedKeyFields } from "./entity-keys.js";

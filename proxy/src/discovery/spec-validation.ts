@@ -1,6 +1,6 @@
-import { createFileRegistry, type DescField, type DescService, fromBinary, getOption, ScalarType } from "@bufbuild/protobuf";
+import { createFileRegistry, type DescField, type DescMessage, type DescService, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { type cloudstate, contractsRegistry, EntityType, isEntityType, PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "@cloudstate/protocol";
+import { type cloudstate, EntityType, isEntityType, isValidKeyField, markedKeyFields, PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "@cloudstate/protocol";
 import type { CallShape, MethodSpec, ServiceSpec, UserSpec } from "./user-spec.js";
 
 /** Why a discovered EntitySpec cannot be served: every problem found, each naming its service. */
@@ -19,20 +19,6 @@ const ALLOWED_SHAPES: Record<EntityType, readonly CallShape[]> = {
   [EntityType.Action]: ["unary", "client_streaming", "server_streaming", "bidi_streaming"],
 };
 
-const KEY_SCALARS = new Set<ScalarType>([
-  ScalarType.STRING,
-  ScalarType.INT32,
-  ScalarType.INT64,
-  ScalarType.UINT32,
-  ScalarType.UINT64,
-  ScalarType.SINT32,
-  ScalarType.SINT64,
-  ScalarType.FIXED32,
-  ScalarType.FIXED64,
-  ScalarType.SFIXED32,
-  ScalarType.SFIXED64,
-  ScalarType.BOOL,
-]);
 
 /** Whether the user function's protocol version can be served (spec/discovery.md). */
 export function versionProblem(info: cloudstate.ServiceInfo | undefined): string | undefined {
@@ -108,7 +94,7 @@ function methodsOf(service: ServiceSpec, descriptor: DescService, problems: stri
     if (!ALLOWED_SHAPES[service.entityType].includes(shape)) {
       problems.push(`${where}: a ${kindName(service.entityType)} cannot serve a ${shape.replace("_", "-")} method`);
     }
-    const keyFields = isEntity ? keyFieldsOf(m.input.fields, where, problems) : [];
+    const keyFields = isEntity ? keyFieldsOf(m.input, where, problems) : [];
     if (isEntity && keyFields.length === 0) {
       problems.push(`${where}: input ${m.input.typeName} has no entity key field (cloudstate.entity_key)`);
     }
@@ -126,21 +112,13 @@ function methodsOf(service: ServiceSpec, descriptor: DescService, problems: stri
   return methods;
 }
 
-function keyFieldsOf(fields: readonly DescField[], where: string, problems: string[]): DescField[] {
-  const entityKey = contractsRegistry().getExtension("cloudstate.entity_key");
-  const legacyKey = contractsRegistry().getExtension("cloudstate.legacy_entity_key");
+function keyFieldsOf(message: DescMessage, where: string, problems: string[]): DescField[] {
   const keys: DescField[] = [];
-  for (const field of fields) {
-    const marked =
-      (entityKey !== undefined && getOption(field, entityKey) === true) || (legacyKey !== undefined && getOption(field, legacyKey) === true);
-    if (!marked) continue;
-    if (field.fieldKind !== "scalar" || !KEY_SCALARS.has(field.scalar)) {
-      problems.push(`${where}: entity key field ${field.name} must be a string, integer or bool`);
-      continue;
-    }
-    keys.push(field);
+  for (const field of markedKeyFields(message)) {
+    if (isValidKeyField(field)) keys.push(field);
+    else problems.push(`${where}: entity key field ${field.name} must be a string, integer or bool (KEY-4)`);
   }
-  return keys.sort((a, b) => a.number - b.number);
+  return keys;
 }
 
 function kindName(type: EntityType): string {

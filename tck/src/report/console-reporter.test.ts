@@ -59,8 +59,9 @@ describe("ConsoleReporter", () => {
 
 describe("summaryLine", () => {
   it("leaves out zero known-failure counts and pluralizes the others", () => {
-    const zero = { total: 3, passed: 3, failed: 0, skipped: 0, expectedFailures: 0, unexpectedPasses: 0 };
+    const zero = { total: 3, passed: 3, failed: 0, skipped: 0, warnings: 0, expectedFailures: 0, unexpectedPasses: 0 };
     expect(summaryLine(zero)).toBe("3 passed, 0 failed, 0 skipped");
     expect(summaryLine({ ...zero, expectedFailures: 2, unexpectedPasses: 3 })).toBe("3 passed, 0 failed, 0 skipped, 2 expected failures, 3 unexpected passes");
+    expect(summaryLine({ ...zero, warnings: 1 })).toBe("3 passed, 0 failed, 0 skipped, 1 warning");
   });
 });

@@ -5,6 +5,7 @@ import { formatOutputTail } from "../user-function/output-tail.js";
 const LABELS: Record<CaseStatus, string> = {
   passed: "ok",
   failed: "FAIL",
+  warning: "WARN",
   skipped: "skip",
   "expected-failure": "xfail",
   "unexpected-pass": "XPASS",
@@ -58,6 +59,8 @@ export function progressLine(result: CaseResult): string {
       return `  ${label}${result.name} ${time} known failure: ${result.reason ?? ""}`;
     case "unexpected-pass":
       return `  ${label}${result.name} ${time} ${UNEXPECTED_PASS_MESSAGE}`;
+    case "warning":
+      return `  ${label}${result.name} ${time} advisory (SHOULD): ${result.failure?.message ?? ""}`;
     case "passed":
     case "failed":
       return `  ${label}${result.name} ${time}`;
@@ -86,6 +89,7 @@ export function failureBlock(result: CaseResult): string {
 /** `N passed, N failed, N skipped`, plus known-failure counts when non-zero. */
 export function summaryLine(summary: RunSummary): string {
   const parts = [`${summary.passed} passed`, `${summary.failed} failed`, `${summary.skipped} skipped`];
+  if (summary.warnings > 0) parts.push(`${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}`);
   if (summary.expectedFailures > 0) parts.push(`${summary.expectedFailures} expected failure${summary.expectedFailures === 1 ? "" : "s"}`);
   if (summary.unexpectedPasses > 0) parts.push(`${summary.unexpectedPasses} unexpected pass${summary.unexpectedPasses === 1 ? "" : "es"}`);
   return parts.join(", ");

@@ -37,6 +37,7 @@ export function toJsonReport(report: RunReport): JsonReport {
       passed: s.passed,
       failed: s.failed,
       skipped: s.skipped,
+      warnings: s.warnings,
       expectedFailures: s.expectedFailures,
       unexpectedPasses: s.unexpectedPasses,
     },

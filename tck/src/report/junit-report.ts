@@ -58,6 +58,9 @@ function testcase(c: CaseResult): string[] {
     case "skipped":
       body.push(`      <skipped message="${attr(c.reason ?? "skipped")}"/>`);
       break;
+    case "warning":
+      body.push(`      <system-out>${text(`warning: advisory case (SHOULD-level) not met\n${failureDetails(c)}`)}</system-out>`);
+      break;
     case "expected-failure":
       body.push(`      <system-out>${text(`expected failure (known failure: ${c.reason ?? ""})\n${failureDetails(c)}`)}</system-out>`);
       break;

@@ -1,10 +1,13 @@
 import type { DescMessage, JsonValue } from "@bufbuild/protobuf";
-import type { tckCases } from "@cloudstate/protocol";
+import { cloudstate, tckCases } from "@cloudstate/protocol";
 import { type Client, Metadata, status } from "@grpc/grpc-js";
 import type { LoadedCase } from "../cases/case-loader.js";
 import { CallDriver, type CallKind } from "../protocol/call-driver.js";
 import type { MessageJson } from "../protocol/message-json.js";
-import { compareJson, renderDiff } from "./matcher.js";
+import { type ExchangeLog, exchangeId, type Side } from "../proxy-mode/exchange-log.js";
+import type { FaultSpec } from "../proxy-mode/interceptor.js";
+import { descriptorProblems } from "./descriptor-check.js";
+import { compareJson, looseDifferences, renderDiff } from "./matcher.js";
 import type { CaseResult } from "./results.js";
 
 export interface CaseRunContext {
@@ -15,6 +18,15 @@ export interface CaseRunContext {
   readonly timeoutMs: number;
   /** The ProxyInfo sent when a discover step gives none. */
   readonly proxyInfo: JsonValue;
+  /** Proxy mode: the interceptor between the proxy and the user function. */
+  readonly intercepted?: InterceptedAccess;
+}
+
+/** What proxy-mode steps need: the interceptor's log and faults, and the user function's restart. */
+export interface InterceptedAccess {
+  readonly log: ExchangeLog;
+  arm(fault: FaultSpec): void;
+  restartUserFunction(): Promise<void>;
 }
 
 interface OpenCall {
@@ -42,12 +54,13 @@ export async function runCase(loaded: LoadedCase, ctx: CaseRunContext): Promise<
   const started = Date.now();
   const calls = new Map<string, OpenCall>();
   const trace: string[] = [];
+  const touched = new Set<string>();
   const base = { name: c.name, area: loaded.area, description: c.description, requirements: c.requirements };
   let stepIndex = 0;
   try {
     for (const step of c.steps) {
       stepIndex++;
-      await runStep(step, calls, ctx, trace);
+      await runStep(step, calls, ctx, trace, touched);
     }
     return { ...base, status: "passed", durationMs: Date.now() - started, ...(ctx.trace ? { trace } : {}) };
   } catch (error) {
@@ -65,9 +78,35 @@ export async function runCase(loaded: LoadedCase, ctx: CaseRunContext): Promise<
   }
 }
 
-async function runStep(step: tckCases.Step, calls: Map<string, OpenCall>, ctx: CaseRunContext, trace: string[]): Promise<void> {
+async function runStep(step: tckCases.Step, calls: Map<string, OpenCall>, ctx: CaseRunContext, trace: string[], touched: Set<string>): Promise<void> {
   const s = step.step;
   switch (s?.$case) {
+    case "expectIntercepted":
+      return expectIntercepted(s.value, interceptedOf(ctx), ctx, trace, touched);
+    case "expectNoMoreInteractions": {
+      const exchanges = s.value.exchanges.length > 0 ? s.value.exchanges.map((e) => exchangeId(e.method, e.key)) : [...touched];
+      const unread = await interceptedOf(ctx).log.unread(exchanges, s.value.withinMs || 200);
+      if (unread.length > 0) {
+        const shown = unread.map((u) => `${u.exchange} ${u.event.direction}: ${JSON.stringify(decodeIntercepted(ctx, u.event.method, u.event.direction, u.event.kind === "message" ? u.event.bytes : new Uint8Array()))}`);
+        throw new StepFailure(`unexpected intercepted messages:\n${shown.join("\n")}`);
+      }
+      return;
+    }
+    case "injectFault": {
+      const f = s.value;
+      const fault = FAULTS[f.fault];
+      if (fault === undefined || f.exchange === undefined) throw new StepFailure("inject_fault needs an exchange and a fault");
+      interceptedOf(ctx).arm({ exchange: exchangeId(f.exchange.method, f.exchange.key), direction: sideOf(f.direction), at: f.at, fault, delayMs: f.delayMs });
+      trace.push(`arm ${fault} at ${sideOf(f.direction)} message ${f.at} of ${f.exchange.method}|${f.exchange.key}`);
+      return;
+    }
+    case "restartUserFunction":
+      trace.push("restart the user function");
+      await interceptedOf(ctx).restartUserFunction();
+      return;
+    case "wait":
+      await new Promise((resolve) => setTimeout(resolve, s.value.ms));
+      return;
     case "discover":
       return discover(s.value, ctx, trace);
     case "open": {
@@ -96,7 +135,11 @@ async function runStep(step: tckCases.Step, calls: Map<string, OpenCall>, ctx: C
       const actual = ctx.json.decode(call.output, bytes);
       trace.push(`← ${s.value.call} ${JSON.stringify(actual)}`);
       const expected = ctx.json.canonical(call.output, s.value.message as JsonValue);
-      const differences = compareJson(expected, actual, { ignore: s.value.ignore, unordered: s.value.unordered });
+      const loose = [...Object.keys(s.value.contains), ...s.value.present];
+      const differences = [
+        ...compareJson(expected, actual, { ignore: [...s.value.ignore, ...loose], unordered: s.value.unordered }),
+        ...looseDifferences(actual, s.value.contains, s.value.present),
+      ];
       if (differences.length > 0) {
         throw new StepFailure(`${call.output.typeName} on ${s.value.call} differs from the expected message`, renderDiff(expected, actual, differences));
       }
@@ -155,9 +198,13 @@ async function discover(d: tckCases.Discover, ctx: CaseRunContext, trace: string
     if (end === undefined) throw new StepFailure(`discover answered, but ${d.expectError} was expected`);
     trace.push(`← discover ${status[end.code]} ${end.details}`);
     if (status[end.code] !== d.expectError) throw new StepFailure(`discover failed with ${status[end.code]} (${end.details}); expected ${d.expectError}`);
+    for (const text of d.expectErrorContains) {
+      if (!end.details.includes(text)) throw new StepFailure(`the discover error "${end.details}" does not contain "${text}"`);
+    }
     return;
   }
-  const spec = ctx.json.decode(output, await driver.next(ctx.timeoutMs)) as { entities?: { serviceName?: string }[]; serviceInfo?: JsonValue };
+  const bytes = await driver.next(ctx.timeoutMs);
+  const spec = ctx.json.decode(output, bytes) as { entities?: { serviceName?: string }[]; serviceInfo?: JsonValue };
   trace.push(`← discover ${JSON.stringify({ ...spec, proto: "(descriptors)" })}`);
   for (const expected of d.expectEntities as { serviceName?: string }[]) {
     const actual = spec.entities?.find((e) => e.serviceName === expected.serviceName);
@@ -165,6 +212,12 @@ async function discover(d: tckCases.Discover, ctx: CaseRunContext, trace: string
     checkPartial(`entity ${expected.serviceName ?? ""}`, expected, actual);
   }
   if (d.expectServiceInfo !== undefined) checkPartial("service info", d.expectServiceInfo, spec.serviceInfo ?? {});
+  const missing = looseDifferences(spec.serviceInfo ?? {}, {}, d.expectServiceInfoPresent);
+  if (missing.length > 0) throw new StepFailure(`service info lacks ${missing.map((m) => m.path).join(", ")}`);
+  if (d.checkDescriptors) {
+    const problems = descriptorProblems(cloudstate.EntitySpec.decode(bytes));
+    if (problems.length > 0) throw new StepFailure(`the discovered descriptors are not usable:\n${problems.join("\n")}`);
+  }
 }
 
 /** Fields present in `expected` must be equal in `actual`; other fields are not compared. */
@@ -199,4 +252,54 @@ function resolveMethod(method: string, json: MessageJson): { kind: CallKind; inp
   const m = service.methods.find((x) => x.name === method.slice(slash + 1));
   if (m === undefined) throw new StepFailure(`no method ${method}`);
   return { kind: m.methodKind, input: m.input, output: m.output };
+}
+
+const FAULTS: Partial<Record<tckCases.Fault, FaultSpec["fault"]>> = {
+  [tckCases.Fault.FAULT_DROP_CONNECTION]: "drop",
+  [tckCases.Fault.FAULT_KILL_USER_FUNCTION]: "kill",
+  [tckCases.Fault.FAULT_STALL]: "stall",
+  [tckCases.Fault.FAULT_DELAY]: "delay",
+};
+
+function sideOf(direction: tckCases.Direction): Side {
+  return direction === tckCases.Direction.DIRECTION_TO_PROXY ? "to-proxy" : "to-user-function";
+}
+
+function interceptedOf(ctx: CaseRunContext): InterceptedAccess {
+  if (ctx.intercepted === undefined) throw new StepFailure("this step only runs in proxy mode");
+  return ctx.intercepted;
+}
+
+/** An intercepted message as JSON: the protocol method's input type towards the user function, its output type towards the proxy. */
+function decodeIntercepted(ctx: CaseRunContext, method: string, direction: Side, bytes: Uint8Array): JsonValue {
+  const { input, output } = resolveMethod(method, ctx.json);
+  return ctx.json.decode(direction === "to-user-function" ? input : output, bytes);
+}
+
+async function expectIntercepted(e: tckCases.ExpectIntercepted, access: InterceptedAccess, ctx: CaseRunContext, trace: string[], touched: Set<string>): Promise<void> {
+  if (e.exchange === undefined) throw new StepFailure("expect_intercepted needs an exchange");
+  const id = exchangeId(e.exchange.method, e.exchange.key);
+  touched.add(id);
+  const event = await access.log.next(id, e.timeoutMs || ctx.timeoutMs);
+  if (event === undefined) throw new StepFailure(`nothing intercepted on ${id} within ${e.timeoutMs || ctx.timeoutMs} ms`);
+  const direction = sideOf(e.direction);
+  const shown = event.kind === "message" ? JSON.stringify(decodeIntercepted(ctx, event.method, event.direction, event.bytes)) : `end ${status[event.code]} ${event.details}`;
+  trace.push(`${event.direction === "to-user-function" ? "proxy → uf" : "uf → proxy"} ${id} ${shown}`);
+  if (e.end !== "") {
+    if (event.kind !== "end") throw new StepFailure(`expected ${id} to end (${e.end}), intercepted ${event.direction} ${shown}`);
+    const matches = e.end === "ERROR" ? event.code !== status.OK : status[event.code] === e.end;
+    if (!matches || (e.direction !== tckCases.Direction.DIRECTION_UNSPECIFIED && event.direction !== direction)) {
+      throw new StepFailure(`expected ${id} to be ended ${e.direction === tckCases.Direction.DIRECTION_UNSPECIFIED ? "" : `towards ${direction} `}with ${e.end}, it was ended towards ${event.direction} with ${status[event.code]} ${event.details}`);
+    }
+    return;
+  }
+  if (event.kind !== "message") throw new StepFailure(`expected a message ${direction} on ${id}, the call ended: ${shown}`);
+  if (event.direction !== direction) throw new StepFailure(`expected a message ${direction} on ${id}, intercepted one ${event.direction}: ${shown}`);
+  const { input, output } = resolveMethod(e.exchange.method, ctx.json);
+  const desc = direction === "to-user-function" ? input : output;
+  const actual = ctx.json.decode(desc, event.bytes);
+  const expected = ctx.json.canonical(desc, e.message as JsonValue);
+  const loose = [...Object.keys(e.contains), ...e.present];
+  const differences = [...compareJson(expected, actual, { ignore: [...e.ignore, ...loose], unordered: e.unordered }), ...looseDifferences(actual, e.contains, e.present)];
+  if (differences.length > 0) throw new StepFailure(`${desc.typeName} intercepted on ${id} differs from the expected message`, renderDiff(expected, actual, differences));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { compareJson, lineDiff, renderDiff } from "./matcher.js";
+import { compareJson, lineDiff, looseDifferences, renderDiff } from "./matcher.js";
 
 describe("compareJson", () => {
   const cases: [string, unknown, unknown, { ignore?: string[]; unordered?: string[] }, string[]][] = [
@@ -32,5 +32,18 @@ describe("renderDiff", () => {
 
   it("diffs lines by longest common subsequence", () => {
     expect(lineDiff(["a", "b", "c"], ["a", "c", "d"])).toEqual(["  a", "- b", "  c", "+ d"]);
+  });
+});
+
+describe("looseDifferences", () => {
+  const actual = { failure: { description: "unknown command Foo on a.B", commandId: "3" }, items: [{ v: "x" }, { v: "" }] };
+  it("checks text containment", () => {
+    expect(looseDifferences(actual, { "failure.description": "Foo" }, [])).toEqual([]);
+    expect(looseDifferences(actual, { "failure.description": "Bar" }, []).map((d) => d.path)).toEqual(["failure.description"]);
+  });
+  it("checks non-default presence, through lists", () => {
+    expect(looseDifferences(actual, {}, ["failure.commandId"])).toEqual([]);
+    expect(looseDifferences(actual, {}, ["failure.restart"]).map((d) => d.path)).toEqual(["failure.restart"]);
+    expect(looseDifferences(actual, {}, ["items[].v"]).map((d) => d.path)).toEqual(["items[].v"]);
   });
 });

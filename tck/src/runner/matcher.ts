@@ -75,6 +75,43 @@ function compareUnordered(
   }
 }
 
+/**
+ * Checks of an actual message that do not compare exact values: text at a
+ * path must contain the given text, or a path must hold a non-default value.
+ * Paths are dot-separated JSON names; `[]` stands for every list element.
+ */
+export function looseDifferences(actual: JsonValue, contains: Readonly<Record<string, string>>, present: readonly string[]): Difference[] {
+  const out: Difference[] = [];
+  for (const [path, text] of Object.entries(contains)) {
+    for (const value of valuesAt(actual, path)) {
+      if (typeof value !== "string" || !value.includes(text)) out.push({ path, expected: `(text containing "${text}")`, actual: value });
+    }
+  }
+  for (const path of present) {
+    const values = valuesAt(actual, path);
+    if (values.length === 0 || values.some((v) => v === undefined || isEmptyValue(v))) out.push({ path, expected: "(a non-default value)", actual: values[0] });
+  }
+  return out;
+}
+
+function isEmptyValue(value: JsonValue): boolean {
+  return value === "" || value === 0 || value === "0" || value === false || value === null || (Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0);
+}
+
+/** Every value at a path; an absent value counts as one `undefined`. */
+function valuesAt(value: JsonValue | undefined, path: string): (JsonValue | undefined)[] {
+  let current: (JsonValue | undefined)[] = [value];
+  for (const segment of path.split(".")) {
+    const list = segment.endsWith("[]");
+    const key = list ? segment.slice(0, -2) : segment;
+    current = current.flatMap((v) => {
+      const next = isObject(v) ? v[key] : undefined;
+      return list ? (Array.isArray(next) ? next : []) : [next];
+    });
+  }
+  return current;
+}
+
 function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

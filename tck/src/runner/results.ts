@@ -1,9 +1,10 @@
 /**
- * Outcome of one case. `expected-failure`: failed, and listed in the
- * known-failures file; `unexpected-pass`: listed there but passed (a stale
- * entry, which fails the run).
+ * Outcome of one case. `warning`: an advisory case (SHOULD-level statements
+ * only) failed, which does not fail the run; `expected-failure`: failed, and
+ * listed in the known-failures file; `unexpected-pass`: listed there but
+ * passed (a stale entry, which fails the run).
  */
-export type CaseStatus = "passed" | "failed" | "skipped" | "expected-failure" | "unexpected-pass";
+export type CaseStatus = "passed" | "failed" | "warning" | "skipped" | "expected-failure" | "unexpected-pass";
 
 export interface CaseFailure {
   /** 1-based index of the step that failed; 0 when the case failed before its steps. */
@@ -33,6 +34,8 @@ export interface RunSummary {
   readonly passed: number;
   readonly failed: number;
   readonly skipped: number;
+  /** Advisory cases that failed (SHOULD-level statements not met). */
+  readonly warnings: number;
   readonly expectedFailures: number;
   readonly unexpectedPasses: number;
 }
@@ -54,6 +57,7 @@ export function summarize(cases: readonly CaseResult[]): RunSummary {
     passed: count("passed"),
     failed: count("failed"),
     skipped: count("skipped"),
+    warnings: count("warning"),
     expectedFailures: count("expected-failure"),
     unexpectedPasses: count("unexpected-pass"),
   };

@@ -51,7 +51,7 @@ export async function runSdkCases(options: SdkRunOptions): Promise<CaseResult[]>
               durationMs: 0,
               reason: `not claimed: ${missing.join(", ")}`,
             }
-          : await runCase(loaded, { client, json, trace: options.trace ?? false, timeoutMs: options.timeoutMs ?? 3000, proxyInfo: cloudstate.ProxyInfo.toJSON(tckProxyInfo()) as JsonValue });
+          : advisory(c, await runCase(loaded, { client, json, trace: options.trace ?? false, timeoutMs: options.timeoutMs ?? 3000, proxyInfo: cloudstate.ProxyInfo.toJSON(tckProxyInfo()) as JsonValue }));
       results.push(result);
       options.onResult?.(result);
     }
@@ -67,4 +67,9 @@ export function describeTarget(spec: cloudstate.EntitySpec): string {
   if (info === undefined) return "unknown user function";
   const library = info.supportLibraryName ? `${info.supportLibraryName} ${info.supportLibraryVersion}` : info.serviceName || "user function";
   return `${library} (protocol ${info.protocolMajorVersion}.${info.protocolMinorVersion})`;
+}
+
+/** An advisory case's failure is a warning: SHOULD-level statements do not fail a run (spec/README.md). */
+function advisory(c: tckCases.Case, result: CaseResult): CaseResult {
+  return c.advisory && result.status === "failed" ? { ...result, status: "warning" } : result;
 }

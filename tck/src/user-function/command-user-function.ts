@@ -83,6 +83,12 @@ export async function startCommandUserFunction(
       stopped ??= stopProcessGroup(child, exited, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS, logger);
       return stopped;
     },
+    kill: () => {
+      stopping = true;
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      stopped ??= exited;
+      return stopped;
+    },
   };
 }
 

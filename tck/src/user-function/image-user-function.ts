@@ -79,6 +79,10 @@ export async function startImageUserFunction(config: ImageUserFunction, logger: 
       })();
       return stopped;
     },
+    // `docker compose kill` sends SIGKILL to the container, as a crash would.
+    kill: async () => {
+      await run(docker, compose("kill", "-s", "SIGKILL"), env);
+    },
   };
 }
 

@@ -12,6 +12,12 @@ export interface RunningUserFunction {
   output(): string;
   /** Stops it if the TCK started it; safe to call more than once. */
   stop(): Promise<void>;
+  /**
+   * Kills it at once (SIGKILL), as a crash would, and resolves once it is gone
+   * (fault injection in proxy mode). Only for user functions the TCK started
+   * by command; the others reject.
+   */
+  kill(): Promise<void>;
 }
 
 /** Knobs for starting user functions; the defaults suit the CLI. */

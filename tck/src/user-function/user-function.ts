@@ -28,6 +28,7 @@ export function startUserFunction(config: UserFunctionConfig, logger: TckLogger,
         exited: new AbortController().signal,
         output: () => "",
         stop: () => Promise.resolve(),
+        kill: () => Promise.reject(new Error("the TCK cannot kill a user function it did not start")),
       });
   }
 }

@@ -48,6 +48,109 @@ export function modeToJSON(object: Mode): string {
   }
 }
 
+/** Who sent an intercepted message. */
+export enum Direction {
+  /** DIRECTION_UNSPECIFIED - Either; only valid where the step says so. */
+  DIRECTION_UNSPECIFIED = 0,
+  /** DIRECTION_TO_USER_FUNCTION - The proxy sent it to the user function. */
+  DIRECTION_TO_USER_FUNCTION = 1,
+  /** DIRECTION_TO_PROXY - The user function sent it to the proxy. */
+  DIRECTION_TO_PROXY = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function directionFromJSON(object: any): Direction {
+  switch (object) {
+    case 0:
+    case "DIRECTION_UNSPECIFIED":
+      return Direction.DIRECTION_UNSPECIFIED;
+    case 1:
+    case "DIRECTION_TO_USER_FUNCTION":
+      return Direction.DIRECTION_TO_USER_FUNCTION;
+    case 2:
+    case "DIRECTION_TO_PROXY":
+      return Direction.DIRECTION_TO_PROXY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Direction.UNRECOGNIZED;
+  }
+}
+
+export function directionToJSON(object: Direction): string {
+  switch (object) {
+    case Direction.DIRECTION_UNSPECIFIED:
+      return "DIRECTION_UNSPECIFIED";
+    case Direction.DIRECTION_TO_USER_FUNCTION:
+      return "DIRECTION_TO_USER_FUNCTION";
+    case Direction.DIRECTION_TO_PROXY:
+      return "DIRECTION_TO_PROXY";
+    case Direction.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Faults the interceptor can inject. */
+export enum Fault {
+  /** FAULT_UNSPECIFIED - No fault. */
+  FAULT_UNSPECIFIED = 0,
+  /**
+   * FAULT_DROP_CONNECTION - Break the stream at the message (the message is not passed on): both
+   * sides see the call fail.
+   */
+  FAULT_DROP_CONNECTION = 1,
+  /** FAULT_KILL_USER_FUNCTION - Kill the user function process (SIGKILL) before the message is passed on. */
+  FAULT_KILL_USER_FUNCTION = 2,
+  /** FAULT_STALL - Stop passing on this and every later message of the stream. */
+  FAULT_STALL = 3,
+  /** FAULT_DELAY - Hold the message for delay_ms, then pass it on. */
+  FAULT_DELAY = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function faultFromJSON(object: any): Fault {
+  switch (object) {
+    case 0:
+    case "FAULT_UNSPECIFIED":
+      return Fault.FAULT_UNSPECIFIED;
+    case 1:
+    case "FAULT_DROP_CONNECTION":
+      return Fault.FAULT_DROP_CONNECTION;
+    case 2:
+    case "FAULT_KILL_USER_FUNCTION":
+      return Fault.FAULT_KILL_USER_FUNCTION;
+    case 3:
+    case "FAULT_STALL":
+      return Fault.FAULT_STALL;
+    case 4:
+    case "FAULT_DELAY":
+      return Fault.FAULT_DELAY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Fault.UNRECOGNIZED;
+  }
+}
+
+export function faultToJSON(object: Fault): string {
+  switch (object) {
+    case Fault.FAULT_UNSPECIFIED:
+      return "FAULT_UNSPECIFIED";
+    case Fault.FAULT_DROP_CONNECTION:
+      return "FAULT_DROP_CONNECTION";
+    case Fault.FAULT_KILL_USER_FUNCTION:
+      return "FAULT_KILL_USER_FUNCTION";
+    case Fault.FAULT_STALL:
+      return "FAULT_STALL";
+    case Fault.FAULT_DELAY:
+      return "FAULT_DELAY";
+    case Fault.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** All cases of one area (e.g. event-sourced entities). */
 export interface CaseFile {
   /** Name of the area; the first segment of every case name in the file. */
@@ -76,6 +179,11 @@ export interface Case {
   steps: Step[];
   /** Which side the case certifies. */
   mode: Mode;
+  /**
+   * True when the case checks only SHOULD-level statements: its failure is
+   * reported as a warning and does not fail the run.
+   */
+  advisory: boolean;
 }
 
 /** One step of a case. */
@@ -109,7 +217,117 @@ export interface Step {
     | //
     /** Call EntityDiscovery.reportError. */
     { $case: "reportError"; value: ReportError }
+    | //
+    /**
+     * Proxy mode: expect the next intercepted event of an exchange between
+     * the proxy and the user function.
+     */
+    { $case: "expectIntercepted"; value: ExpectIntercepted }
+    | //
+    /** Proxy mode: expect no further intercepted message for a while. */
+    { $case: "expectNoMoreInteractions"; value: ExpectNoMoreInteractions }
+    | //
+    /** Proxy mode: arm a fault at a chosen message of an exchange. */
+    { $case: "injectFault"; value: InjectFault }
+    | //
+    /** Proxy mode: start the user function again after a fault stopped it. */
+    { $case: "restartUserFunction"; value: RestartUserFunction }
+    | //
+    /** Let time pass (for timeouts such as passivation). */
+    { $case: "wait"; value: Wait }
     | undefined;
+}
+
+/**
+ * Names one exchange between the proxy and the user function, as the
+ * interceptor sees it. Entity exchanges are keyed by protocol method and
+ * entity id (from the stream's init); action calls by protocol method and the
+ * user method they carry ("package.Service/Method"); discovery calls by their
+ * method alone.
+ */
+export interface Exchange {
+  /** Protocol method, e.g. "cloudstate.eventsourced.EventSourced/handle". */
+  method: string;
+  /** The entity id, or for actions the user method; empty for discovery. */
+  key: string;
+}
+
+/**
+ * Expects the next intercepted event of an exchange: a message, or the end
+ * of one of its calls. Every stream of the entity counts, in order: after a
+ * restart the new stream's messages follow the old stream's end.
+ */
+export interface ExpectIntercepted {
+  /** Which exchange. */
+  exchange:
+    | Exchange
+    | undefined;
+  /** The direction of the expected message (for an end: who ended the call). */
+  direction: Direction;
+  /** The expected message in JSON (protocol message type of that direction). */
+  message:
+    | any
+    | undefined;
+  /**
+   * Expect the end of a call instead of a message: the gRPC status name the
+   * call ended with ("OK", "CANCELLED", ...), or "ERROR" for any non-OK one.
+   */
+  end: string;
+  /** As in Expect. */
+  ignore: string[];
+  /** As in Expect. */
+  unordered: string[];
+  /** As in Expect. */
+  contains: { [key: string]: string };
+  /** As in Expect. */
+  present: string[];
+  /** How long to wait, in milliseconds; the runner's default when 0. */
+  timeoutMs: number;
+}
+
+export interface ExpectIntercepted_ContainsEntry {
+  key: string;
+  value: string;
+}
+
+/**
+ * Expects that no message of the named exchanges (every exchange the case
+ * touched, when none is named) arrives within a window.
+ */
+export interface ExpectNoMoreInteractions {
+  /** The exchanges; empty for all the case touched. */
+  exchanges: Exchange[];
+  /** How long to listen, in milliseconds. */
+  withinMs: number;
+}
+
+/** A fault the interceptor injects when a chosen message of an exchange passes. */
+export interface InjectFault {
+  /** Which exchange (its next call or stream, or the current one if open). */
+  exchange:
+    | Exchange
+    | undefined;
+  /** The direction of the message that triggers the fault. */
+  direction: Direction;
+  /**
+   * The 1-based position of the triggering message among the messages of
+   * that direction on the exchange's next stream.
+   */
+  at: number;
+  /** What happens. */
+  fault: Fault;
+  /** For FAULT_DELAY: how long the message is held, in milliseconds. */
+  delayMs: number;
+}
+
+/** Restarts the user function process (after FAULT_KILL_USER_FUNCTION). */
+export interface RestartUserFunction {
+}
+
+/** Waits. */
+export interface Wait {
+  /** How long, in milliseconds. */
+  ms: number;
 }
 
 /** Calls discover and checks the answer. */
@@ -126,6 +344,16 @@ export interface Discover {
     | undefined;
   /** The gRPC status expected instead of an answer (e.g. "FAILED_PRECONDITION"); empty for success. */
   expectError: string;
+  /** Text the error's status message must contain (with expect_error). */
+  expectErrorContains: string[];
+  /** Fields of the answer's ServiceInfo that must be non-empty. */
+  expectServiceInfoPresent: string[];
+  /**
+   * Check the answer's descriptors: EntitySpec.proto parses as a
+   * FileDescriptorSet holding every listed service, and every method of an
+   * entity service takes an input with entity key fields of a key type.
+   */
+  checkDescriptors: boolean;
 }
 
 /** Opens a call. */
@@ -169,6 +397,21 @@ export interface Expect {
   unordered: string[];
   /** How long to wait, in milliseconds; the runner's default when 0. */
   timeoutMs: number;
+  /**
+   * Paths whose text value must contain the given text (their exact value is
+   * not compared): for descriptions the spec only constrains in part.
+   */
+  contains: { [key: string]: string };
+  /**
+   * Paths that must hold a value other than the default (their exact value is
+   * not compared).
+   */
+  present: string[];
+}
+
+export interface Expect_ContainsEntry {
+  key: string;
+  value: string;
 }
 
 /** Expects the call to end. */
@@ -295,7 +538,7 @@ export const CaseFile: MessageFns<CaseFile, "cloudstate.tck.cases.v1.CaseFile"> 
 };
 
 function createBaseCase(): Case {
-  return { name: "", description: "", requirements: [], services: [], steps: [], mode: 0 };
+  return { name: "", description: "", requirements: [], services: [], steps: [], mode: 0, advisory: false };
 }
 
 export const Case: MessageFns<Case, "cloudstate.tck.cases.v1.Case"> = {
@@ -319,6 +562,9 @@ export const Case: MessageFns<Case, "cloudstate.tck.cases.v1.Case"> = {
     }
     if (message.mode !== 0) {
       writer.uint32(48).int32(message.mode);
+    }
+    if (message.advisory !== false) {
+      writer.uint32(56).bool(message.advisory);
     }
     return writer;
   },
@@ -384,6 +630,14 @@ export const Case: MessageFns<Case, "cloudstate.tck.cases.v1.Case"> = {
             message.mode = reader.int32() as any;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.advisory = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -406,6 +660,7 @@ export const Case: MessageFns<Case, "cloudstate.tck.cases.v1.Case"> = {
       services: globalThis.Array.isArray(object?.services) ? object.services.map((e: any) => globalThis.String(e)) : [],
       steps: globalThis.Array.isArray(object?.steps) ? object.steps.map((e: any) => Step.fromJSON(e)) : [],
       mode: isSet(object.mode) ? modeFromJSON(object.mode) : 0,
+      advisory: isSet(object.advisory) ? globalThis.Boolean(object.advisory) : false,
     };
   },
 
@@ -429,6 +684,9 @@ export const Case: MessageFns<Case, "cloudstate.tck.cases.v1.Case"> = {
     if (message.mode !== 0) {
       obj.mode = modeToJSON(message.mode);
     }
+    if (message.advisory !== false) {
+      obj.advisory = message.advisory;
+    }
     return obj;
   },
 
@@ -443,6 +701,7 @@ export const Case: MessageFns<Case, "cloudstate.tck.cases.v1.Case"> = {
     message.services = object.services?.map((e) => e) || [];
     message.steps = object.steps?.map((e) => Step.fromPartial(e)) || [];
     message.mode = object.mode ?? 0;
+    message.advisory = object.advisory ?? false;
     return message;
   },
 };
@@ -482,6 +741,21 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
         break;
       case "reportError":
         ReportError.encode(message.step.value, writer.uint32(74).fork()).join();
+        break;
+      case "expectIntercepted":
+        ExpectIntercepted.encode(message.step.value, writer.uint32(82).fork()).join();
+        break;
+      case "expectNoMoreInteractions":
+        ExpectNoMoreInteractions.encode(message.step.value, writer.uint32(90).fork()).join();
+        break;
+      case "injectFault":
+        InjectFault.encode(message.step.value, writer.uint32(98).fork()).join();
+        break;
+      case "restartUserFunction":
+        RestartUserFunction.encode(message.step.value, writer.uint32(106).fork()).join();
+        break;
+      case "wait":
+        Wait.encode(message.step.value, writer.uint32(114).fork()).join();
         break;
     }
     return writer;
@@ -572,6 +846,49 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
             message.step = { $case: "reportError", value: ReportError.decode(reader, reader.uint32()) };
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.step = { $case: "expectIntercepted", value: ExpectIntercepted.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.step = {
+              $case: "expectNoMoreInteractions",
+              value: ExpectNoMoreInteractions.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.step = { $case: "injectFault", value: InjectFault.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.step = { $case: "restartUserFunction", value: RestartUserFunction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.step = { $case: "wait", value: Wait.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -612,6 +929,30 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
         ? { $case: "reportError", value: ReportError.fromJSON(object.reportError) }
         : isSet(object.report_error)
         ? { $case: "reportError", value: ReportError.fromJSON(object.report_error) }
+        : isSet(object.expectIntercepted)
+        ? { $case: "expectIntercepted", value: ExpectIntercepted.fromJSON(object.expectIntercepted) }
+        : isSet(object.expect_intercepted)
+        ? { $case: "expectIntercepted", value: ExpectIntercepted.fromJSON(object.expect_intercepted) }
+        : isSet(object.expectNoMoreInteractions)
+        ? {
+          $case: "expectNoMoreInteractions",
+          value: ExpectNoMoreInteractions.fromJSON(object.expectNoMoreInteractions),
+        }
+        : isSet(object.expect_no_more_interactions)
+        ? {
+          $case: "expectNoMoreInteractions",
+          value: ExpectNoMoreInteractions.fromJSON(object.expect_no_more_interactions),
+        }
+        : isSet(object.injectFault)
+        ? { $case: "injectFault", value: InjectFault.fromJSON(object.injectFault) }
+        : isSet(object.inject_fault)
+        ? { $case: "injectFault", value: InjectFault.fromJSON(object.inject_fault) }
+        : isSet(object.restartUserFunction)
+        ? { $case: "restartUserFunction", value: RestartUserFunction.fromJSON(object.restartUserFunction) }
+        : isSet(object.restart_user_function)
+        ? { $case: "restartUserFunction", value: RestartUserFunction.fromJSON(object.restart_user_function) }
+        : isSet(object.wait)
+        ? { $case: "wait", value: Wait.fromJSON(object.wait) }
         : undefined,
     };
   },
@@ -636,6 +977,16 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
       obj.expectNothing = ExpectNothing.toJSON(message.step.value);
     } else if (message.step?.$case === "reportError") {
       obj.reportError = ReportError.toJSON(message.step.value);
+    } else if (message.step?.$case === "expectIntercepted") {
+      obj.expectIntercepted = ExpectIntercepted.toJSON(message.step.value);
+    } else if (message.step?.$case === "expectNoMoreInteractions") {
+      obj.expectNoMoreInteractions = ExpectNoMoreInteractions.toJSON(message.step.value);
+    } else if (message.step?.$case === "injectFault") {
+      obj.injectFault = InjectFault.toJSON(message.step.value);
+    } else if (message.step?.$case === "restartUserFunction") {
+      obj.restartUserFunction = RestartUserFunction.toJSON(message.step.value);
+    } else if (message.step?.$case === "wait") {
+      obj.wait = Wait.toJSON(message.step.value);
     }
     return obj;
   },
@@ -700,13 +1051,838 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
         }
         break;
       }
+      case "expectIntercepted": {
+        if (object.step?.value !== undefined && object.step?.value !== null) {
+          message.step = { $case: "expectIntercepted", value: ExpectIntercepted.fromPartial(object.step.value) };
+        }
+        break;
+      }
+      case "expectNoMoreInteractions": {
+        if (object.step?.value !== undefined && object.step?.value !== null) {
+          message.step = {
+            $case: "expectNoMoreInteractions",
+            value: ExpectNoMoreInteractions.fromPartial(object.step.value),
+          };
+        }
+        break;
+      }
+      case "injectFault": {
+        if (object.step?.value !== undefined && object.step?.value !== null) {
+          message.step = { $case: "injectFault", value: InjectFault.fromPartial(object.step.value) };
+        }
+        break;
+      }
+      case "restartUserFunction": {
+        if (object.step?.value !== undefined && object.step?.value !== null) {
+          message.step = { $case: "restartUserFunction", value: RestartUserFunction.fromPartial(object.step.value) };
+        }
+        break;
+      }
+      case "wait": {
+        if (object.step?.value !== undefined && object.step?.value !== null) {
+          message.step = { $case: "wait", value: Wait.fromPartial(object.step.value) };
+        }
+        break;
+      }
     }
     return message;
   },
 };
 
+function createBaseExchange(): Exchange {
+  return { method: "", key: "" };
+}
+
+export const Exchange: MessageFns<Exchange, "cloudstate.tck.cases.v1.Exchange"> = {
+  $type: "cloudstate.tck.cases.v1.Exchange" as const,
+
+  encode(message: Exchange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== "") {
+      writer.uint32(10).string(message.method);
+    }
+    if (message.key !== "") {
+      writer.uint32(18).string(message.key);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Exchange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Exchange {
+    return {
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+    };
+  },
+
+  toJSON(message: Exchange): unknown {
+    const obj: any = {};
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Exchange>): Exchange {
+    return Exchange.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Exchange>): Exchange {
+    const message = createBaseExchange();
+    message.method = object.method ?? "";
+    message.key = object.key ?? "";
+    return message;
+  },
+};
+
+function createBaseExpectIntercepted(): ExpectIntercepted {
+  return {
+    exchange: undefined,
+    direction: 0,
+    message: undefined,
+    end: "",
+    ignore: [],
+    unordered: [],
+    contains: {},
+    present: [],
+    timeoutMs: 0,
+  };
+}
+
+export const ExpectIntercepted: MessageFns<ExpectIntercepted, "cloudstate.tck.cases.v1.ExpectIntercepted"> = {
+  $type: "cloudstate.tck.cases.v1.ExpectIntercepted" as const,
+
+  encode(message: ExpectIntercepted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== undefined) {
+      Exchange.encode(message.exchange, writer.uint32(10).fork()).join();
+    }
+    if (message.direction !== 0) {
+      writer.uint32(16).int32(message.direction);
+    }
+    if (message.message !== undefined) {
+      Value.encode(Value.wrap(message.message), writer.uint32(26).fork()).join();
+    }
+    if (message.end !== "") {
+      writer.uint32(34).string(message.end);
+    }
+    for (const v of message.ignore) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.unordered) {
+      writer.uint32(50).string(v!);
+    }
+    globalThis.Object.entries(message.contains).forEach(([key, value]: [string, string]) => {
+      ExpectIntercepted_ContainsEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    for (const v of message.present) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(72).int32(message.timeoutMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExpectIntercepted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpectIntercepted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = Exchange.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.direction = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = Value.unwrap(Value.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.end = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ignore.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.unordered.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = ExpectIntercepted_ContainsEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.contains[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.present.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.timeoutMs = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExpectIntercepted {
+    return {
+      exchange: isSet(object.exchange) ? Exchange.fromJSON(object.exchange) : undefined,
+      direction: isSet(object.direction) ? directionFromJSON(object.direction) : 0,
+      message: isSet(object?.message) ? object.message : undefined,
+      end: isSet(object.end) ? globalThis.String(object.end) : "",
+      ignore: globalThis.Array.isArray(object?.ignore) ? object.ignore.map((e: any) => globalThis.String(e)) : [],
+      unordered: globalThis.Array.isArray(object?.unordered)
+        ? object.unordered.map((e: any) => globalThis.String(e))
+        : [],
+      contains: isObject(object.contains)
+        ? (globalThis.Object.entries(object.contains) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      present: globalThis.Array.isArray(object?.present) ? object.present.map((e: any) => globalThis.String(e)) : [],
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.Number(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.Number(object.timeout_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: ExpectIntercepted): unknown {
+    const obj: any = {};
+    if (message.exchange !== undefined) {
+      obj.exchange = Exchange.toJSON(message.exchange);
+    }
+    if (message.direction !== 0) {
+      obj.direction = directionToJSON(message.direction);
+    }
+    if (message.message !== undefined) {
+      obj.message = message.message;
+    }
+    if (message.end !== "") {
+      obj.end = message.end;
+    }
+    if (message.ignore?.length) {
+      obj.ignore = message.ignore;
+    }
+    if (message.unordered?.length) {
+      obj.unordered = message.unordered;
+    }
+    if (message.contains) {
+      const entries = globalThis.Object.entries(message.contains) as [string, string][];
+      if (entries.length > 0) {
+        obj.contains = {};
+        entries.forEach(([k, v]) => {
+          obj.contains[k] = v;
+        });
+      }
+    }
+    if (message.present?.length) {
+      obj.present = message.present;
+    }
+    if (message.timeoutMs !== 0) {
+      obj.timeoutMs = Math.round(message.timeoutMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExpectIntercepted>): ExpectIntercepted {
+    return ExpectIntercepted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExpectIntercepted>): ExpectIntercepted {
+    const message = createBaseExpectIntercepted();
+    message.exchange = (object.exchange !== undefined && object.exchange !== null)
+      ? Exchange.fromPartial(object.exchange)
+      : undefined;
+    message.direction = object.direction ?? 0;
+    message.message = object.message === undefined ? undefined : object.message;
+    message.end = object.end ?? "";
+    message.ignore = object.ignore?.map((e) => e) || [];
+    message.unordered = object.unordered?.map((e) => e) || [];
+    message.contains = (globalThis.Object.entries(object.contains ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.present = object.present?.map((e) => e) || [];
+    message.timeoutMs = object.timeoutMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseExpectIntercepted_ContainsEntry(): ExpectIntercepted_ContainsEntry {
+  return { key: "", value: "" };
+}
+
+export const ExpectIntercepted_ContainsEntry: MessageFns<
+  ExpectIntercepted_ContainsEntry,
+  "cloudstate.tck.cases.v1.ExpectIntercepted.ContainsEntry"
+> = {
+  $type: "cloudstate.tck.cases.v1.ExpectIntercepted.ContainsEntry" as const,
+
+  encode(message: ExpectIntercepted_ContainsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExpectIntercepted_ContainsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpectIntercepted_ContainsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExpectIntercepted_ContainsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ExpectIntercepted_ContainsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExpectIntercepted_ContainsEntry>): ExpectIntercepted_ContainsEntry {
+    return ExpectIntercepted_ContainsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExpectIntercepted_ContainsEntry>): ExpectIntercepted_ContainsEntry {
+    const message = createBaseExpectIntercepted_ContainsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseExpectNoMoreInteractions(): ExpectNoMoreInteractions {
+  return { exchanges: [], withinMs: 0 };
+}
+
+export const ExpectNoMoreInteractions: MessageFns<
+  ExpectNoMoreInteractions,
+  "cloudstate.tck.cases.v1.ExpectNoMoreInteractions"
+> = {
+  $type: "cloudstate.tck.cases.v1.ExpectNoMoreInteractions" as const,
+
+  encode(message: ExpectNoMoreInteractions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.exchanges) {
+      Exchange.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.withinMs !== 0) {
+      writer.uint32(16).int32(message.withinMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExpectNoMoreInteractions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpectNoMoreInteractions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchanges.push(Exchange.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.withinMs = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExpectNoMoreInteractions {
+    return {
+      exchanges: globalThis.Array.isArray(object?.exchanges)
+        ? object.exchanges.map((e: any) => Exchange.fromJSON(e))
+        : [],
+      withinMs: isSet(object.withinMs)
+        ? globalThis.Number(object.withinMs)
+        : isSet(object.within_ms)
+        ? globalThis.Number(object.within_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: ExpectNoMoreInteractions): unknown {
+    const obj: any = {};
+    if (message.exchanges?.length) {
+      obj.exchanges = message.exchanges.map((e) => Exchange.toJSON(e));
+    }
+    if (message.withinMs !== 0) {
+      obj.withinMs = Math.round(message.withinMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExpectNoMoreInteractions>): ExpectNoMoreInteractions {
+    return ExpectNoMoreInteractions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExpectNoMoreInteractions>): ExpectNoMoreInteractions {
+    const message = createBaseExpectNoMoreInteractions();
+    message.exchanges = object.exchanges?.map((e) => Exchange.fromPartial(e)) || [];
+    message.withinMs = object.withinMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseInjectFault(): InjectFault {
+  return { exchange: undefined, direction: 0, at: 0, fault: 0, delayMs: 0 };
+}
+
+export const InjectFault: MessageFns<InjectFault, "cloudstate.tck.cases.v1.InjectFault"> = {
+  $type: "cloudstate.tck.cases.v1.InjectFault" as const,
+
+  encode(message: InjectFault, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== undefined) {
+      Exchange.encode(message.exchange, writer.uint32(10).fork()).join();
+    }
+    if (message.direction !== 0) {
+      writer.uint32(16).int32(message.direction);
+    }
+    if (message.at !== 0) {
+      writer.uint32(24).int32(message.at);
+    }
+    if (message.fault !== 0) {
+      writer.uint32(32).int32(message.fault);
+    }
+    if (message.delayMs !== 0) {
+      writer.uint32(40).int32(message.delayMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InjectFault {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInjectFault();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = Exchange.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.direction = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.at = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.fault = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.delayMs = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InjectFault {
+    return {
+      exchange: isSet(object.exchange) ? Exchange.fromJSON(object.exchange) : undefined,
+      direction: isSet(object.direction) ? directionFromJSON(object.direction) : 0,
+      at: isSet(object.at) ? globalThis.Number(object.at) : 0,
+      fault: isSet(object.fault) ? faultFromJSON(object.fault) : 0,
+      delayMs: isSet(object.delayMs)
+        ? globalThis.Number(object.delayMs)
+        : isSet(object.delay_ms)
+        ? globalThis.Number(object.delay_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: InjectFault): unknown {
+    const obj: any = {};
+    if (message.exchange !== undefined) {
+      obj.exchange = Exchange.toJSON(message.exchange);
+    }
+    if (message.direction !== 0) {
+      obj.direction = directionToJSON(message.direction);
+    }
+    if (message.at !== 0) {
+      obj.at = Math.round(message.at);
+    }
+    if (message.fault !== 0) {
+      obj.fault = faultToJSON(message.fault);
+    }
+    if (message.delayMs !== 0) {
+      obj.delayMs = Math.round(message.delayMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InjectFault>): InjectFault {
+    return InjectFault.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InjectFault>): InjectFault {
+    const message = createBaseInjectFault();
+    message.exchange = (object.exchange !== undefined && object.exchange !== null)
+      ? Exchange.fromPartial(object.exchange)
+      : undefined;
+    message.direction = object.direction ?? 0;
+    message.at = object.at ?? 0;
+    message.fault = object.fault ?? 0;
+    message.delayMs = object.delayMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseRestartUserFunction(): RestartUserFunction {
+  return {};
+}
+
+export const RestartUserFunction: MessageFns<RestartUserFunction, "cloudstate.tck.cases.v1.RestartUserFunction"> = {
+  $type: "cloudstate.tck.cases.v1.RestartUserFunction" as const,
+
+  encode(_: RestartUserFunction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestartUserFunction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestartUserFunction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RestartUserFunction {
+    return {};
+  },
+
+  toJSON(_: RestartUserFunction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestartUserFunction>): RestartUserFunction {
+    return RestartUserFunction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<RestartUserFunction>): RestartUserFunction {
+    const message = createBaseRestartUserFunction();
+    return message;
+  },
+};
+
+function createBaseWait(): Wait {
+  return { ms: 0 };
+}
+
+export const Wait: MessageFns<Wait, "cloudstate.tck.cases.v1.Wait"> = {
+  $type: "cloudstate.tck.cases.v1.Wait" as const,
+
+  encode(message: Wait, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ms !== 0) {
+      writer.uint32(8).int32(message.ms);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Wait {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWait();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.ms = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Wait {
+    return { ms: isSet(object.ms) ? globalThis.Number(object.ms) : 0 };
+  },
+
+  toJSON(message: Wait): unknown {
+    const obj: any = {};
+    if (message.ms !== 0) {
+      obj.ms = Math.round(message.ms);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Wait>): Wait {
+    return Wait.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Wait>): Wait {
+    const message = createBaseWait();
+    message.ms = object.ms ?? 0;
+    return message;
+  },
+};
+
 function createBaseDiscover(): Discover {
-  return { proxyInfo: undefined, expectEntities: [], expectServiceInfo: undefined, expectError: "" };
+  return {
+    proxyInfo: undefined,
+    expectEntities: [],
+    expectServiceInfo: undefined,
+    expectError: "",
+    expectErrorContains: [],
+    expectServiceInfoPresent: [],
+    checkDescriptors: false,
+  };
 }
 
 export const Discover: MessageFns<Discover, "cloudstate.tck.cases.v1.Discover"> = {
@@ -724,6 +1900,15 @@ export const Discover: MessageFns<Discover, "cloudstate.tck.cases.v1.Discover"> 
     }
     if (message.expectError !== "") {
       writer.uint32(34).string(message.expectError);
+    }
+    for (const v of message.expectErrorContains) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.expectServiceInfoPresent) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.checkDescriptors !== false) {
+      writer.uint32(56).bool(message.checkDescriptors);
     }
     return writer;
   },
@@ -773,6 +1958,30 @@ export const Discover: MessageFns<Discover, "cloudstate.tck.cases.v1.Discover"> 
             message.expectError = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expectErrorContains.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.expectServiceInfoPresent.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.checkDescriptors = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -807,6 +2016,21 @@ export const Discover: MessageFns<Discover, "cloudstate.tck.cases.v1.Discover"> 
         : isSet(object.expect_error)
         ? globalThis.String(object.expect_error)
         : "",
+      expectErrorContains: globalThis.Array.isArray(object?.expectErrorContains)
+        ? object.expectErrorContains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.expect_error_contains)
+        ? object.expect_error_contains.map((e: any) => globalThis.String(e))
+        : [],
+      expectServiceInfoPresent: globalThis.Array.isArray(object?.expectServiceInfoPresent)
+        ? object.expectServiceInfoPresent.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.expect_service_info_present)
+        ? object.expect_service_info_present.map((e: any) => globalThis.String(e))
+        : [],
+      checkDescriptors: isSet(object.checkDescriptors)
+        ? globalThis.Boolean(object.checkDescriptors)
+        : isSet(object.check_descriptors)
+        ? globalThis.Boolean(object.check_descriptors)
+        : false,
     };
   },
 
@@ -824,6 +2048,15 @@ export const Discover: MessageFns<Discover, "cloudstate.tck.cases.v1.Discover"> 
     if (message.expectError !== "") {
       obj.expectError = message.expectError;
     }
+    if (message.expectErrorContains?.length) {
+      obj.expectErrorContains = message.expectErrorContains;
+    }
+    if (message.expectServiceInfoPresent?.length) {
+      obj.expectServiceInfoPresent = message.expectServiceInfoPresent;
+    }
+    if (message.checkDescriptors !== false) {
+      obj.checkDescriptors = message.checkDescriptors;
+    }
     return obj;
   },
 
@@ -836,6 +2069,9 @@ export const Discover: MessageFns<Discover, "cloudstate.tck.cases.v1.Discover"> 
     message.expectEntities = object.expectEntities?.map((e) => e) || [];
     message.expectServiceInfo = object.expectServiceInfo ?? undefined;
     message.expectError = object.expectError ?? "";
+    message.expectErrorContains = object.expectErrorContains?.map((e) => e) || [];
+    message.expectServiceInfoPresent = object.expectServiceInfoPresent?.map((e) => e) || [];
+    message.checkDescriptors = object.checkDescriptors ?? false;
     return message;
   },
 };
@@ -1164,7 +2400,7 @@ export const Send: MessageFns<Send, "cloudstate.tck.cases.v1.Send"> = {
 };
 
 function createBaseExpect(): Expect {
-  return { call: "", message: undefined, ignore: [], unordered: [], timeoutMs: 0 };
+  return { call: "", message: undefined, ignore: [], unordered: [], timeoutMs: 0, contains: {}, present: [] };
 }
 
 export const Expect: MessageFns<Expect, "cloudstate.tck.cases.v1.Expect"> = {
@@ -1185,6 +2421,12 @@ export const Expect: MessageFns<Expect, "cloudstate.tck.cases.v1.Expect"> = {
     }
     if (message.timeoutMs !== 0) {
       writer.uint32(40).int32(message.timeoutMs);
+    }
+    globalThis.Object.entries(message.contains).forEach(([key, value]: [string, string]) => {
+      Expect_ContainsEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    for (const v of message.present) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -1242,6 +2484,25 @@ export const Expect: MessageFns<Expect, "cloudstate.tck.cases.v1.Expect"> = {
             message.timeoutMs = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = Expect_ContainsEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.contains[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.present.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1267,6 +2528,21 @@ export const Expect: MessageFns<Expect, "cloudstate.tck.cases.v1.Expect"> = {
         : isSet(object.timeout_ms)
         ? globalThis.Number(object.timeout_ms)
         : 0,
+      contains: isObject(object.contains)
+        ? (globalThis.Object.entries(object.contains) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      present: globalThis.Array.isArray(object?.present) ? object.present.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -1287,6 +2563,18 @@ export const Expect: MessageFns<Expect, "cloudstate.tck.cases.v1.Expect"> = {
     if (message.timeoutMs !== 0) {
       obj.timeoutMs = Math.round(message.timeoutMs);
     }
+    if (message.contains) {
+      const entries = globalThis.Object.entries(message.contains) as [string, string][];
+      if (entries.length > 0) {
+        obj.contains = {};
+        entries.forEach(([k, v]) => {
+          obj.contains[k] = v;
+        });
+      }
+    }
+    if (message.present?.length) {
+      obj.present = message.present;
+    }
     return obj;
   },
 
@@ -1300,6 +2588,103 @@ export const Expect: MessageFns<Expect, "cloudstate.tck.cases.v1.Expect"> = {
     message.ignore = object.ignore?.map((e) => e) || [];
     message.unordered = object.unordered?.map((e) => e) || [];
     message.timeoutMs = object.timeoutMs ?? 0;
+    message.contains = (globalThis.Object.entries(object.contains ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.present = object.present?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseExpect_ContainsEntry(): Expect_ContainsEntry {
+  return { key: "", value: "" };
+}
+
+export const Expect_ContainsEntry: MessageFns<Expect_ContainsEntry, "cloudstate.tck.cases.v1.Expect.ContainsEntry"> = {
+  $type: "cloudstate.tck.cases.v1.Expect.ContainsEntry" as const,
+
+  encode(message: Expect_ContainsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Expect_ContainsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpect_ContainsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Expect_ContainsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: Expect_ContainsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Expect_ContainsEntry>): Expect_ContainsEntry {
+    return Expect_ContainsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Expect_ContainsEntry>): Expect_ContainsEntry {
+    const message = createBaseExpect_ContainsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
