@@ -12,7 +12,13 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         // Each workspace's tsconfig.test.json covers its sources and tests.
-        project: ["./*/tsconfig.test.json", "./languages/*/tsconfig.test.json", "./languages/*/*/tsconfig.test.json"],
+        project: [
+          "./*/tsconfig.test.json",
+          "./languages/*/tsconfig.test.json",
+          "./languages/*/*/tsconfig.test.json",
+          // The Node support library's examples (languages/node-support/examples/<example>).
+          "./languages/*/*/*/tsconfig.test.json",
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -18,14 +18,16 @@ export type { MethodDefinition, ServiceDefinition, RequestOf, ResponseOf } from 
 export {
   EventSourcedEntity,
   on,
+  snapshot,
   type EventHandler,
   type EventSourcedCommandHandler,
+  type EventSourcedCommandHandlers,
   type EventSourcedEntityOptions,
   type SnapshotOptions,
 } from "./eventsourced/event-sourced-entity.js";
 export { EventSourcedCommandContext } from "./eventsourced/event-sourced-context.js";
 
-export { ValueEntity, type ValueEntityCommandHandler, type ValueEntityOptions } from "./valueentity/value-entity.js";
+export { ValueEntity, type ValueEntityCommandHandler, type ValueEntityCommandHandlers, type ValueEntityOptions } from "./valueentity/value-entity.js";
 export { ValueEntityCommandContext } from "./valueentity/value-entity-context.js";
 
 export {
@@ -35,14 +37,18 @@ export {
   type ActionStreamedInHandler,
   type ActionStreamedOutHandler,
   type ActionStreamedHandler,
+  type ActionHandlers,
+  type ActionHandlerFor,
+  type ActionResult,
 } from "./action/action.js";
 export { ActionContext, ActionStreamContext } from "./action/action-context.js";
 
-export { CrdtEntity, type CrdtCommandHandler, type CrdtEntityOptions } from "./crdt/crdt-entity.js";
+export { CrdtEntity, type CrdtCommandHandler, type CrdtCommandHandlers, type CrdtEntityOptions } from "./crdt/crdt-entity.js";
 export {
   CrdtCommandContext,
   StateChangeContext,
   CancelContext,
+  CrdtStateHolder,
   type StateChangeCallback,
   type StateChangeResult,
   type CancelCallback,

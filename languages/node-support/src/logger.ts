@@ -5,9 +5,13 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 /** The library's logger: structured fields, one line per entry. */
 export interface Logger {
+  /** Logs detail useful only when diagnosing; `fields` are rendered after the message as `key=value`. */
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** Logs a normal event of the server's life (start, stop); `fields` as for `debug`. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Logs a problem the server survives, such as a failed entity stream; `fields` as for `debug`. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Logs a failure, such as a handler that threw or an incompatible proxy; `fields` as for `debug`. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
 

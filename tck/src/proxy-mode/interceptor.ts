@@ -61,14 +61,14 @@ const PROTOCOL: readonly Protocol[] = [
   {
     method: "cloudstate.eventsourced.EventSourced/handle",
     shape: "bidi",
-    key: entityKey(eventsourced.EventSourcedStreamIn.decode, (m) => (m.message?.$case === "init" ? m.message.value.entityId : undefined)),
+    key: entityKey((b) => eventsourced.EventSourcedStreamIn.decode(b), (m) => (m.message?.$case === "init" ? m.message.value.entityId : undefined)),
   },
   {
     method: "cloudstate.valueentity.ValueEntity/handle",
     shape: "bidi",
-    key: entityKey(valueentity.ValueEntityStreamIn.decode, (m) => (m.message?.$case === "init" ? m.message.value.entityId : undefined)),
+    key: entityKey((b) => valueentity.ValueEntityStreamIn.decode(b), (m) => (m.message?.$case === "init" ? m.message.value.entityId : undefined)),
   },
-  { method: "cloudstate.crdt.Crdt/handle", shape: "bidi", key: entityKey(crdt.CrdtStreamIn.decode, (m) => (m.message?.$case === "init" ? m.message.value.entityId : undefined)) },
+  { method: "cloudstate.crdt.Crdt/handle", shape: "bidi", key: entityKey((b) => crdt.CrdtStreamIn.decode(b), (m) => (m.message?.$case === "init" ? m.message.value.entityId : undefined)) },
   { method: "cloudstate.action.ActionProtocol/handleUnary", shape: "unary", key: actionKey },
   { method: "cloudstate.action.ActionProtocol/handleStreamedIn", shape: "client", key: actionKey },
   { method: "cloudstate.action.ActionProtocol/handleStreamedOut", shape: "server", key: actionKey },

@@ -64,7 +64,7 @@ export async function runProxyCases(options: ProxyRunOptions): Promise<ProxyRun>
     proxy = await startProxy(options.proxy, interceptorPort, proxyPort, logger);
     const proxyAddress = options.proxy.kind === "command" ? `${HOST}:${proxyPort}` : options.proxy.address;
     await waitForProxy(proxyAddress, options.proxy.startupTimeoutMs, proxy.exited);
-    const target = await proxyIdentity(interceptor);
+    const target = proxyIdentity(interceptor);
     const json = new MessageJson(payloadRegistry());
     const client = new Client(proxyAddress, credentials.createInsecure());
     const filter = options.run === undefined ? undefined : patternToRegExp(options.run);
@@ -137,7 +137,7 @@ async function waitForProxy(address: string, timeoutMs: number, exited: AbortSig
     const client = new grpcHealth.HealthClient(address, credentials.createInsecure());
     const serving = await new Promise<boolean>((resolve) =>
       client.check({ service: "" }, new Metadata(), { deadline: Date.now() + 1000 }, (error, response) =>
-        resolve(!error && response?.status === grpcHealth.HealthCheckResponse_ServingStatus.SERVING),
+        resolve(error === null && response.status === grpcHealth.HealthCheckResponse_ServingStatus.SERVING),
       ),
     );
     client.close();
@@ -148,7 +148,7 @@ async function waitForProxy(address: string, timeoutMs: number, exited: AbortSig
 }
 
 /** The proxy's name and version, from the ProxyInfo it sent at discovery. */
-async function proxyIdentity(interceptor: Interceptor): Promise<string> {
+function proxyIdentity(interceptor: Interceptor): string {
   const event = interceptor.log.all("cloudstate.EntityDiscovery/discover|").find((e) => e.kind === "message" && e.direction === "to-user-function");
   if (event?.kind !== "message") return "unknown proxy";
   const info = cloudstate.ProxyInfo.decode(event.bytes);

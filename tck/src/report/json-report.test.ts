@@ -15,7 +15,7 @@ describe("writeJsonReport", () => {
       target: "fixture-sdk 9.9.9 (protocol 0.2)",
       startedAt: "2024-05-01T10:00:00.000Z",
       durationMs: 1600,
-      summary: { total: 5, passed: 1, failed: 1, skipped: 1, expectedFailures: 1, unexpectedPasses: 1 },
+      summary: { total: 5, passed: 1, failed: 1, skipped: 1, warnings: 0, expectedFailures: 1, unexpectedPasses: 1 },
       cases: [
         {
           name: "EventSourced/Init/starts-empty",

@@ -220,11 +220,20 @@ async function discover(d: tckCases.Discover, ctx: CaseRunContext, trace: string
   }
 }
 
-/** Fields present in `expected` must be equal in `actual`; other fields are not compared. */
+/**
+ * Fields present in `expected` must be equal in `actual`; other fields are not
+ * compared. An expected default (0, "", false) matches a field the JSON mapping
+ * left out, so that `protocolMajorVersion: 0` can be required.
+ */
 function checkPartial(what: string, expected: JsonValue, actual: JsonValue): void {
   const ignore: string[] = [];
-  if (typeof actual === "object" && actual !== null && !Array.isArray(actual) && typeof expected === "object" && expected !== null) {
+  if (typeof actual === "object" && actual !== null && !Array.isArray(actual) && typeof expected === "object" && expected !== null && !Array.isArray(expected)) {
     for (const key of Object.keys(actual)) if (!(key in expected)) ignore.push(key);
+    const filled: { [key: string]: JsonValue } = { ...actual };
+    for (const [key, value] of Object.entries(expected)) {
+      if (!(key in filled) && (value === 0 || value === "" || value === false)) filled[key] = value;
+    }
+    actual = filled;
   }
   const differences = compareJson(expected, actual, { ignore });
   if (differences.length > 0) throw new StepFailure(`${what} differs from the expected`, renderDiff(expected, actual, differences));

@@ -127,16 +127,31 @@ export function equalJson(a: JsonValue | undefined, b: JsonValue | undefined): b
   return false;
 }
 
+/** How renderDiff names the two sides. */
+export interface DiffLabels {
+  /** The `---` side (`-` lines). */
+  readonly expected: string;
+  /** The `+++` side (`+` lines). */
+  readonly actual: string;
+}
+
+const EXPECTED_ACTUAL: DiffLabels = { expected: "expected", actual: "actual" };
+
 /**
  * A readable account of a mismatch: the differing paths, then a line diff of
- * the two messages pretty-printed (`-` expected only, `+` actual only).
+ * the two messages pretty-printed (`-` expected only, `+` actual only). With
+ * `labels`, the two sides are named otherwise (e.g. two proxies compared).
  */
-export function renderDiff(expected: JsonValue, actual: JsonValue, differences: readonly Difference[]): string {
+export function renderDiff(expected: JsonValue, actual: JsonValue, differences: readonly Difference[], labels: DiffLabels = EXPECTED_ACTUAL): string {
   const lines: string[] = [];
   for (const d of differences) {
-    lines.push(`at ${d.path}: expected ${show(d.expected)}, got ${show(d.actual)}`);
+    lines.push(
+      labels === EXPECTED_ACTUAL
+        ? `at ${d.path}: expected ${show(d.expected)}, got ${show(d.actual)}`
+        : `at ${d.path}: ${labels.expected} has ${show(d.expected)}, ${labels.actual} has ${show(d.actual)}`,
+    );
   }
-  lines.push("--- expected", "+++ actual");
+  lines.push(`--- ${labels.expected}`, `+++ ${labels.actual}`);
   lines.push(...lineDiff(JSON.stringify(expected, null, 2).split("\n"), JSON.stringify(actual, null, 2).split("\n")));
   return lines.join("\n");
 }

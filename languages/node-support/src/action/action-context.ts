@@ -8,7 +8,9 @@ export class ActionContext<Res> extends EffectContext<Res> {
   constructor(
     anySupport: AnySupport,
     metadata: Metadata,
+    /** Fully qualified name of the service called, taken from the call's first command (spec/action.md ACT-8). */
     readonly serviceName: string,
+    /** Protobuf name of the method called, e.g. `AddItem`. */
     readonly commandName: string,
   ) {
     super(anySupport, metadata);

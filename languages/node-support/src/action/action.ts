@@ -4,7 +4,10 @@ import type { Outcome } from "../effects/outcome.js";
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from "../effects/service-definition.js";
 import type { ActionContext, ActionStreamContext } from "./action-context.js";
 
-type Result<Res> = Res | Outcome<Res>;
+/** What a handler returns: the response message, or an outcome built with its context. */
+export type ActionResult<Res> = Res | Outcome<Res>;
+/** Shorthand for `ActionResult` within this file; not exported (the docs list it as intentionally not exported). */
+type Result<Res> = ActionResult<Res>;
 
 /** Unary: one request, one result. */
 export type ActionUnaryHandler<Req, Res> = (request: Req, ctx: ActionContext<Res>) => Result<Res> | Promise<Result<Res>>;
@@ -16,7 +19,12 @@ export type ActionStreamedOutHandler<Req, Res> = (request: Req, ctx: ActionStrea
 export type ActionStreamedHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: ActionStreamContext<Res>) => void | Promise<void>;
 
 /** The handler shape a method's streaming flags call for (spec/action.md). */
-export type ActionHandlerFor<M> = M extends MethodDefinition<infer Req, infer Res> & { readonly requestStream: infer CS; readonly responseStream: infer SS }
+export type ActionHandlerFor<M> = M extends MethodDefinition<infer Req, infer Res> & {
+  /** The method's client-streaming flag, which must be a literal `true` or `false` (as generated) to pick a shape. */
+  readonly requestStream: infer CS;
+  /** The method's server-streaming flag, which must be a literal `true` or `false` (as generated) to pick a shape. */
+  readonly responseStream: infer SS;
+}
   ? CS extends true
     ? SS extends true
       ? ActionStreamedHandler<Req, Res>
@@ -26,13 +34,20 @@ export type ActionHandlerFor<M> = M extends MethodDefinition<infer Req, infer Re
       : ActionUnaryHandler<Req, Res>
   : never;
 
+/**
+ * Handlers keyed by the service definition's method keys (`addItem`), each of the
+ * shape its method's streaming calls for. A call to a method without a handler
+ * is answered with a failure (spec/action.md ACT-11).
+ */
 export type ActionHandlers<Svc extends ServiceDefinition> = {
   readonly [K in keyof Svc["methods"]]?: ActionHandlerFor<Svc["methods"][K]>;
 };
 
+/** What defines an action: its service and handlers. */
 export interface ActionOptions<Svc extends ServiceDefinition> {
   /** The gRPC service this action implements (a ts-proto generic definition). */
   readonly service: Svc;
+  /** The handlers, by method key. */
   readonly commands: ActionHandlers<Svc>;
   /** More types that payloads may carry. */
   readonly types?: readonly CodecLike<unknown>[];
@@ -40,10 +55,15 @@ export interface ActionOptions<Svc extends ServiceDefinition> {
 
 /** A stateless action definition, to add to a `CloudstateServer` (spec/action.md). */
 export class Action<Svc extends ServiceDefinition = ServiceDefinition> {
+  /** The component kind announced at discovery: the action protocol's service name. */
   readonly entityType = EntityType.Action;
 
-  constructor(readonly options: ActionOptions<Svc>) {}
+  constructor(
+    /** The options the action was defined with. */
+    readonly options: ActionOptions<Svc>,
+  ) {}
 
+  /** Fully qualified name of the service; the server routes the action's calls by it. */
   get serviceName(): string {
     return this.options.service.fullName;
   }

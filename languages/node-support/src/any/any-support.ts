@@ -7,14 +7,20 @@ import { primitiveCodecFor, primitives } from "./primitives.js";
 
 /** A value unpacked from an Any, with the type name it carried. */
 export interface Unpacked {
+  /** The type name: the part of the type URL after its last `/` (spec/payloads.md ANY-2). */
   readonly typeName: string;
+  /** The type URL as the Any carried it, prefix included. */
   readonly typeUrl: string;
+  /** The decoded value: a message object, a primitive (`bigint` for int64), or parsed JSON. */
   readonly value: unknown;
 }
 
 /** Thrown when an Any names a type nobody registered. */
 export class UnknownTypeError extends Error {
-  constructor(readonly typeUrl: string) {
+  constructor(
+    /** The type URL of the Any that could not be unpacked. */
+    readonly typeUrl: string,
+  ) {
     super(`no codec registered for type ${typeUrl}`);
     this.name = "UnknownTypeError";
   }
@@ -39,12 +45,22 @@ export class AnySupport {
     for (const type of types) this.register(type);
   }
 
+  /**
+   * Makes a type known to `unpack` and `codecFor`, keyed by its type name (whatever
+   * its URL prefix, ANY-3); registering another codec under the same name replaces
+   * the earlier one. Returns the codec (made from the message type when given one).
+   */
   register<T>(type: CodecLike<T>): Codec<T> {
     const codec = toCodec(type);
     this.byName.set(typeNameOf(codec.typeUrl), codec);
     return codec;
   }
 
+  /**
+   * The codec for a type URL: for `p.cloudstate.io/` the primitive of that kind
+   * (none for an unknown kind, ANY-9), otherwise the codec registered under the
+   * URL's type name; undefined when there is none.
+   */
   codecFor(typeUrl: string): Codec<unknown> | undefined {
     return primitiveCodecFor(typeUrl) ?? this.byName.get(typeNameOf(typeUrl));
   }
@@ -63,6 +79,12 @@ export class AnySupport {
     return { typeUrl: codec.typeUrl, value: codec.encode(value) };
   }
 
+  /**
+   * Decodes an Any: JSON (`json.cloudstate.io/`) is parsed without registration,
+   * primitives and registered types are decoded with their codec. Throws
+   * `UnknownTypeError` when no codec knows the type, or the codec's error when
+   * the bytes do not decode.
+   */
   unpack(any: Any): Unpacked {
     const typeName = typeNameOf(any.typeUrl);
     if (any.typeUrl.startsWith(JSON_PREFIX)) return { typeName, typeUrl: any.typeUrl, value: decodeJsonPayload(any.value) };

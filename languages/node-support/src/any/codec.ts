@@ -5,7 +5,9 @@
 export interface Codec<T> {
   /** The full type URL, e.g. `type.googleapis.com/com.example.ItemAdded` or `p.cloudstate.io/string`. */
   readonly typeUrl: string;
+  /** The Any's `value` bytes for a value; equal values must give equal bytes where they are CRDT elements or keys (ANY-14). */
   encode(value: T): Uint8Array;
+  /** The value encoded in an Any's `value` bytes; throws when the bytes cannot be decoded. */
   decode(bytes: Uint8Array): T;
 }
 

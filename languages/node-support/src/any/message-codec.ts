@@ -8,9 +8,20 @@ export const MESSAGE_PREFIX = "type.googleapis.com/";
  * code was generated with `outputTypeAnnotations=static-only` (see docs).
  */
 export interface MessageType<T> {
+  /** The message's fully qualified name, e.g. `com.example.shoppingcart.Cart`; `messageCodec` builds the type URL from it. */
   readonly $type?: string;
-  encode(message: T): { finish(): Uint8Array };
+  /** Starts the binary protobuf encoding of a message. */
+  encode(message: T): {
+    /** The encoded bytes. */
+    finish(): Uint8Array;
+  };
+  /** Decodes a message from its binary protobuf encoding; throws on malformed bytes. */
   decode(input: Uint8Array): T;
+  /**
+   * Builds a complete message from a partial object. Declared only so that a plain
+   * object with `encode` and `decode` is not mistaken for a message type; its
+   * parameter is `never` so that every generated type matches, and the library never calls it.
+   */
   fromPartial(object: never): T;
 }
 

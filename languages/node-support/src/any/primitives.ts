@@ -36,16 +36,29 @@ const FIXED64 = WireType.Bit64;
 const LENGTH_DELIMITED = WireType.LengthDelimited;
 const FIXED32 = WireType.Bit32;
 
+/**
+ * Codecs of the protocol's primitive kinds (spec/payloads.md §3): type URL
+ * `p.cloudstate.io/<kind>`, the value in field 1 of a message, and a default
+ * value (empty, zero, false) as empty bytes (ANY-6 to ANY-8).
+ */
 export const primitives = {
+  /** `p.cloudstate.io/string`: a string, UTF-8 encoded. */
   string: primitive<string>("string", (v) => v === "", (w, v) => w.string(v), (r) => r.string(), "", LENGTH_DELIMITED),
+  /** `p.cloudstate.io/bytes`: a byte array. */
   bytes: primitive<Uint8Array>("bytes", (v) => v.length === 0, (w, v) => w.bytes(v), (r) => r.bytes(), new Uint8Array(0), LENGTH_DELIMITED),
+  /** `p.cloudstate.io/int32`: a number that must be an integer in the signed 32-bit range (encoding throws otherwise). */
   int32: primitive<number>("int32", (v) => v === 0, (w, v) => w.int32(v), (r) => r.int32(), 0, VARINT),
+  /** `p.cloudstate.io/int64`: a `bigint` in the signed 64-bit range; decoded as a `bigint` too. */
   int64: primitive<bigint>("int64", (v) => v === 0n, (w, v) => w.int64(v), (r) => BigInt(r.int64().toString()), 0n, VARINT),
+  /** `p.cloudstate.io/float`: a number stored as a 32-bit float, so it loses precision; `-0` is kept. */
   float: primitive<number>("float", (v) => v === 0 && !Object.is(v, -0), (w, v) => w.float(v), (r) => r.float(), 0, FIXED32),
+  /** `p.cloudstate.io/double`: a number, stored exactly as a 64-bit float; `-0` is kept. */
   double: primitive<number>("double", (v) => v === 0 && !Object.is(v, -0), (w, v) => w.double(v), (r) => r.double(), 0, FIXED64),
+  /** `p.cloudstate.io/bool`: a boolean. */
   bool: primitive<boolean>("bool", (v) => !v, (w, v) => w.bool(v), (r) => r.bool(), false, VARINT),
 } as const;
 
+/** The name of a primitive kind: a key of `primitives`, and the last part of its type URL. */
 export type PrimitiveKind = keyof typeof primitives;
 
 /** The primitive codec for a type URL, if it names one. */

@@ -24,10 +24,12 @@ export class CrdtStateHolder {
     /** @internal */ readonly writeConsistency: { value: proto.CrdtWriteConsistency },
   ) {}
 
+  /** The value, or undefined when there is none or it was deleted. */
   get state(): Crdt | undefined {
     return this.deleted ? undefined : this.current;
   }
 
+  /** Gives the entity a value; throws if it has one that is not deleted (spec/crdt.md CRDT-23). */
   create(value: Crdt): void {
     if (this.current !== undefined && !this.deleted) throw new Error("the entity already has a value: change it, or delete it first");
     this.current = value;
@@ -35,6 +37,7 @@ export class CrdtStateHolder {
     this.deleted = false;
   }
 
+  /** Deletes the value; throws if there is none (spec/crdt.md CRDT-23). */
   delete(): void {
     if (this.current === undefined) throw new Error("the entity has no value to delete");
     this.deleted = true;
@@ -72,8 +75,11 @@ export class CrdtCommandContext<Res> extends EffectContext<Res> {
   constructor(
     anySupport: AnySupport,
     metadata: Metadata,
+    /** The entity's key, from the stream's `init`. */
     readonly entityId: string,
+    /** The command's id on the entity stream, which its answers carry (spec/commands.md CMD-6). */
     readonly commandId: bigint,
+    /** Protobuf name of the method called, e.g. `Connect`. */
     readonly commandName: string,
     /** True when the caller expects a stream of responses. */
     readonly streamed: boolean,
@@ -103,6 +109,7 @@ export class CrdtCommandContext<Res> extends EffectContext<Res> {
     this.holder.writeConsistency.value = value;
   }
 
+  /** The write consistency sent with this command's state action: `LOCAL` unless set (spec/crdt.md CRDT-105). */
   get writeConsistency(): proto.CrdtWriteConsistency {
     return this.holder.writeConsistency.value;
   }
@@ -136,7 +143,9 @@ export class StateChangeContext<Res> extends EffectContext<Res> {
   constructor(
     anySupport: AnySupport,
     metadata: Metadata,
+    /** The entity's key. */
     readonly entityId: string,
+    /** The id of the streamed command whose caller receives what the callback returns. */
     readonly commandId: bigint,
   ) {
     super(anySupport, metadata);
@@ -158,13 +167,16 @@ export class CancelContext extends EffectContext<never> {
   constructor(
     anySupport: AnySupport,
     metadata: Metadata,
+    /** The entity's key. */
     readonly entityId: string,
+    /** The id of the streamed command that was cancelled (spec/crdt.md CRDT-82). */
     readonly commandId: bigint,
     private readonly holder: CrdtStateHolder,
   ) {
     super(anySupport, metadata);
   }
 
+  /** The entity's value, or undefined when it has none. */
   get state(): Crdt | undefined {
     return this.holder.state;
   }
@@ -175,6 +187,7 @@ export class CancelContext extends EffectContext<never> {
     return value;
   }
 
+  /** Deletes the entity: its value is dropped everywhere (spec/crdt.md §7). */
   delete(): void {
     this.holder.delete();
   }
@@ -184,6 +197,7 @@ export class CancelContext extends EffectContext<never> {
     this.holder.writeConsistency.value = value;
   }
 
+  /** The write consistency sent with the callback's state action: `LOCAL` unless set (CRDT-105). */
   get writeConsistency(): proto.CrdtWriteConsistency {
     return this.holder.writeConsistency.value;
   }

@@ -15,9 +15,13 @@ const counterOf = (state: unknown) => (state instanceof GCounter ? state.value :
 const entity = new CrdtEntity({
   service: model.CrdtTckModelDefinition,
   commands: {
-    process: (_request, ctx) => {
+    process: (request, ctx) => {
       const counter = ctx.state ?? ctx.create(new GCounter());
       if (counter instanceof GCounter) counter.increment(1);
+      if (request.id === "throws" && counter instanceof GCounter) {
+        counter.increment(10);
+        throw new Error("boom");
+      }
       return Response.create({ state: { value: { $case: "gcounter", value: { value: counterOf(ctx.state) } } } });
     },
     processStreamed: (_request, ctx) => {
@@ -67,6 +71,25 @@ describe("CRDT entity stream (spec/crdt.md)", () => {
     command(2n, "Process", request("c1"));
     const next = await probe.next();
     expect(next.message?.$case === "reply" && next.message.value.stateAction?.action).toEqual({ $case: "update", value: { delta: { $case: "gcounter", value: { increment: 1n } } } });
+    close();
+  });
+
+  // The TCK models have no throwing handler: this is the check of CMD-38 and CRDT-30 (tck/coverage-exclusions.yaml).
+  it("answers a handler that changed the value and then threw with a failure, and puts the agreed value back (CMD-38, CRDT-30)", async () => {
+    const { probe, command, close } = open("c3");
+    command(1n, "Process", request("throws"));
+    const failed = await probe.next();
+    const reply = failed.message?.$case === "reply" ? failed.message.value : undefined;
+    expect(reply?.stateAction).toBeUndefined();
+    const action = reply?.clientAction?.action;
+    // restart may be false only because the agreed value was put back, which the next command shows.
+    expect(action?.$case === "failure" && action.value).toMatchObject({ commandId: 1n, description: expect.stringContaining("boom") as unknown });
+    command(2n, "Process", request("c3"));
+    const next = await probe.next();
+    const answer = next.message?.$case === "reply" ? next.message.value : undefined;
+    expect(answer?.stateAction?.action).toEqual({ $case: "update", value: { delta: { $case: "gcounter", value: { increment: 1n } } } });
+    const payload = answer?.clientAction?.action?.$case === "reply" ? answer.clientAction.action.value.payload : undefined;
+    expect(payload && Response.decode(payload.value).state?.value).toEqual({ $case: "gcounter", value: { value: 6n } });
     close();
   });
 

@@ -15,7 +15,9 @@ import { type Codec, typeNameOf } from "../any/codec.js";
  * are written with their members in lexicographic order, so member order does not matter.
  */
 export interface CrdtValueOptions<T> {
+  /** Unpacks received values not of the codec's type; by default a shared `AnySupport` that knows only primitives and JSON. */
   readonly anySupport?: AnySupport;
+  /** Packs and unpacks the values; without it, values are packed by their JavaScript type (`AnySupport.packDynamic`). */
   readonly codec?: CodecLike<T>;
 }
 

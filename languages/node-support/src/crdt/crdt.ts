@@ -13,6 +13,7 @@ export type CrdtType = "GCounter" | "PNCounter" | "GSet" | "ORSet" | "LWWRegiste
  * local changes pending; calling it with pending changes keeps them as they are.
  */
 export interface Crdt {
+  /** The value's CRDT type, which never changes while the entity (or ORMap key) holds it (CRDT-6). */
   readonly type: CrdtType;
   /** True when there are local changes not yet taken by `getAndResetDelta`. */
   hasDelta(): boolean;
@@ -36,6 +37,7 @@ export interface Crdt {
  */
 export class CrdtDeltaError extends Error {
   constructor(
+    /** The spec id of the rule broken, e.g. `CRDT-42`. */
     readonly rule: string,
     message: string,
   ) {

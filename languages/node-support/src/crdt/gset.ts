@@ -41,6 +41,7 @@ export class GSet<T = unknown> implements Crdt, Iterable<T> {
     for (const element of this.elements.values()) yield element.value;
   }
 
+  /** Iterates over the elements, as `values()` does. */
   [Symbol.iterator](): IterableIterator<T> {
     return this.values();
   }

@@ -4,7 +4,9 @@ import { type CrdtValueOptions, ValuePacker } from "./crdt-values.js";
 
 /** Options of an LWWRegister: how its value is packed, and the clock of its initial value. */
 export interface LWWRegisterOptions<T> extends CrdtValueOptions<T> {
+  /** Clock of the initial value, sent in the create or ORMap addition that carries it; `DEFAULT` when unset. */
   readonly clock?: crdt.CrdtClock;
+  /** Custom clock value of the initial value, used only with the `CUSTOM` and `CUSTOM_AUTO_INCREMENT` clocks; 0 when unset. */
   readonly customClockValue?: bigint;
 }
 

@@ -106,6 +106,7 @@ export class ORMap<K = unknown> implements Crdt, Iterable<[K, Crdt]> {
     for (const entry of this.map.values()) yield [entry.key, entry.value];
   }
 
+  /** Iterates over the `[key, value]` entries, as `entries()` does. */
   [Symbol.iterator](): IterableIterator<[K, Crdt]> {
     return this.entries();
   }

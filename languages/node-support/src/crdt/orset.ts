@@ -73,6 +73,7 @@ export class ORSet<T = unknown> implements Crdt, Iterable<T> {
     for (const element of this.elements.values()) yield element.value;
   }
 
+  /** Iterates over the elements, as `values()` does. */
   [Symbol.iterator](): IterableIterator<T> {
     return this.values();
   }

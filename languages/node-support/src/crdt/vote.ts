@@ -21,6 +21,10 @@ export class Vote implements Crdt {
     return this.self;
   }
 
+  /**
+   * Sets this node's vote; `votesFor` follows at once. Voting back to the vote the
+   * proxy knows leaves no delta to send (CRDT-26).
+   */
   set selfVote(vote: boolean) {
     if (vote === this.self) return;
     this.votesForCount += vote ? 1 : -1;

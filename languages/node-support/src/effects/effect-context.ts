@@ -15,10 +15,15 @@ import { findMethod, type RequestOf, type ServiceDefinition } from "./service-de
 
 /** A side effect requested by a handler (spec/effects.md). */
 export interface SideEffectRequest {
+  /** Fully qualified name of the service to call (spec/effects.md EFF-7). */
   readonly serviceName: string;
+  /** Protobuf name of the method to call, e.g. `AddItem`. */
   readonly commandName: string;
+  /** The request, packed as the method's input type (spec/payloads.md ANY-19). */
   readonly payload: Any;
+  /** Whether the proxy completes the call before answering the caller (EFF-24, EFF-25). */
   readonly synchronous: boolean;
+  /** Metadata sent as the call's request headers; undefined for none. */
   readonly metadata: Metadata | undefined;
 }
 
@@ -26,6 +31,7 @@ export interface SideEffectRequest {
 export interface CallOptions {
   /** Side effects only: complete before the caller is answered. Default false. */
   readonly synchronous?: boolean;
+  /** Metadata sent with the call as its request headers; the command's own metadata is not passed on (spec/effects.md EFF-10). */
   readonly metadata?: Metadata;
 }
 

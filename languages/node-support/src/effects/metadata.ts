@@ -15,14 +15,17 @@ export class Metadata {
     this.entries = [...entries];
   }
 
+  /** Metadata holding a protocol message's entries, in order; undefined gives empty metadata. */
   static fromProtocol(metadata: cloudstate.Metadata | undefined): Metadata {
     return new Metadata(metadata?.entries ?? []);
   }
 
+  /** The entries as a protocol `Metadata` message, in order and with repeated keys kept (spec/metadata.md META-1). */
   toProtocol(): cloudstate.Metadata {
     return { entries: [...this.entries] };
   }
 
+  /** The number of entries; a repeated key counts once per entry. */
   get size(): number {
     return this.entries.length;
   }
@@ -66,6 +69,7 @@ export class Metadata {
     return this.add(key, value);
   }
 
+  /** Removes every entry of a key (compared case-insensitively). */
   delete(key: string): this {
     const wanted = key.toLowerCase();
     for (let i = this.entries.length - 1; i >= 0; i--) {
@@ -74,6 +78,7 @@ export class Metadata {
     return this;
   }
 
+  /** The distinct keys in order of first appearance, as written; unlike lookups, this compares keys case-sensitively. */
   keys(): string[] {
     return [...new Set(this.entries.map((e) => e.key))];
   }
@@ -96,10 +101,16 @@ export class Metadata {
 
 /** The CloudEvent attributes of a message (spec/metadata.md). */
 export interface CloudEvent {
+  /** `ce-specversion`, the CloudEvents version (`1.0` from the proxy, META-23); metadata without it has no CloudEvent. */
   readonly specversion: string;
+  /** `ce-id`, empty when absent; for an event-log event, the entity key, `:` and the sequence number (META-27). */
   readonly id: string;
+  /** `ce-source`, empty when absent; for an event-log event, the emitting entity's persistence id (META-25). */
   readonly source: string;
+  /** `ce-type`, empty when absent; for an event-log event, the type name of the event's Any (META-24). */
   readonly type: string;
+  /** `ce-subject`, if present; for an event-log event, the emitting entity's key (META-26). */
   readonly subject: string | undefined;
+  /** `ce-time`, if present: an RFC 3339 timestamp, for an event-log event the time it was persisted (META-28). */
   readonly time: string | undefined;
 }

@@ -1,29 +1,39 @@
 import type { Any } from "@cloudstate/protocol";
-import { typeNameOf } from "../any/codec.js";
 import type { MessageType } from "../any/message-codec.js";
+import { decodeMethodPayload } from "../any/method-payload.js";
 
 /**
  * A method of a ts-proto generic service definition
  * (generated with `outputServices=generic-definitions`).
  */
 export interface MethodDefinition<Req = unknown, Res = unknown> {
+  /** The method's protobuf name, e.g. `AddItem`: the name in commands, forwards and side effects. */
   readonly name: string;
+  /** The generated input message type. */
   readonly requestType: MessageType<Req>;
+  /** Whether the client sends a stream of requests. */
   readonly requestStream: boolean;
+  /** The generated output message type. */
   readonly responseType: MessageType<Res>;
+  /** Whether the server answers with a stream of responses. */
   readonly responseStream: boolean;
 }
 
 /** A ts-proto generic service definition: typed methods keyed by their camelCase name. */
 export interface ServiceDefinition {
+  /** The service's simple name, e.g. `ShoppingCart`. */
   readonly name: string;
+  /** The fully qualified name, e.g. `com.example.shoppingcart.ShoppingCart`, by which the proxy addresses the service. */
   readonly fullName: string;
+  /** The methods, keyed by their lowerCamelCase name (`addItem`), the keys that handlers use. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own message types; `any` lets a specific definition be assignable
   readonly methods: Readonly<Record<string, MethodDefinition<any, any>>>;
 }
 
 export type MethodsOf<S extends ServiceDefinition> = S["methods"];
+/** The request message type of a method definition. */
 export type RequestOf<M> = M extends MethodDefinition<infer Req> ? Req : never;
+/** The response message type of a method definition. */
 export type ResponseOf<M> = M extends MethodDefinition<unknown, infer Res> ? Res : never;
 
 /** Finds a method by its protobuf name (`AddItem`) or its definition key (`addItem`). */
@@ -49,16 +59,12 @@ export function resolveHandler<H>(
 }
 
 /**
- * Decodes a command's payload as the method's input type. Throws when the
- * payload names another type (spec/commands.md CMD-36, spec/protocol-errors.md
- * ERR-39: a payload of the wrong type cannot be decoded as the input type) or
- * its bytes do not decode. Methods typed `google.protobuf.Any` take any type.
+ * Decodes an entity command's payload as the method's input type, exactly as
+ * an action's (decodeMethodPayload). Throws when the payload names another
+ * type or uses a reserved prefix, primitive or JSON (spec/commands.md CMD-36,
+ * spec/payloads.md ANY-9, spec/protocol-errors.md ERR-39), or when its bytes
+ * do not decode. Methods typed `google.protobuf.Any` take the Any itself.
  */
 export function decodeRequest(method: MethodDefinition, payload: Any | undefined): unknown {
-  const expected = method.requestType.$type;
-  if (payload !== undefined && expected !== undefined && expected !== "google.protobuf.Any") {
-    const actual = typeNameOf(payload.typeUrl);
-    if (actual !== expected) throw new Error(`payload of type ${actual} is not ${expected}`);
-  }
-  return method.requestType.decode(payload?.value ?? new Uint8Array());
+  return decodeMethodPayload(method.requestType, payload);
 }

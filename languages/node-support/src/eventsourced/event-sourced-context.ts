@@ -15,8 +15,11 @@ export class EventSourcedCommandContext<S, Res> extends EffectContext<Res> {
     metadata: Metadata,
     private readonly serviceName: string,
     private readonly eventHandler: (typeName: string) => EventHandler<S> | undefined,
+    /** The entity's key, from the stream's `init`. */
     readonly entityId: string,
+    /** The command's id on the entity stream, which its answer carries (spec/commands.md CMD-6). */
     readonly commandId: bigint,
+    /** Protobuf name of the method called, e.g. `AddItem`. */
     readonly commandName: string,
     private currentState: S,
     private readonly startSequence: bigint,

@@ -20,7 +20,12 @@ const entity = new EventSourcedEntity({
   persistenceId: "es",
   snapshotEvery: 2,
   initialState: () => "",
-  events: [on(Persisted, (e, s: string) => s + e.value)],
+  events: [
+    on(Persisted, (e, s: string) => {
+      if (e.value === "explode") throw new Error("cannot apply explode");
+      return s + e.value;
+    }),
+  ],
   snapshot: { type: Persisted, toSnapshot: (s: string) => ({ value: s }), fromSnapshot: (p: model.Persisted) => p.value },
   commands: {
     process: (req, ctx) => {
@@ -112,7 +117,10 @@ describe("event-sourced protocol (spec/event-sourced.md)", () => {
   });
 
   it.each([
-    ["of another type", { typeUrl: "type.googleapis.com/cloudstate.tck.model.Persisted", value: Persisted.encode({ value: "e5" }).finish() }, "is not cloudstate.tck.model.Request"],
+    ["of another type", { typeUrl: "type.googleapis.com/cloudstate.tck.model.Persisted", value: Persisted.encode({ value: "e5" }).finish() }, "is not a cloudstate.tck.model.Request"],
+    // Reserved prefixes are never protobuf messages, even when the rest names the input type (ANY-9, ANY-3).
+    ["with the primitive prefix", { typeUrl: "p.cloudstate.io/cloudstate.tck.model.Request", value: Request.encode({ id: "e5", actions: [] }).finish() }, "is not a cloudstate.tck.model.Request"],
+    ["with the JSON prefix", { typeUrl: "json.cloudstate.io/cloudstate.tck.model.Request", value: Request.encode({ id: "e5", actions: [] }).finish() }, "is not a cloudstate.tck.model.Request"],
     ["with undecodable bytes", { typeUrl: "type.googleapis.com/cloudstate.tck.model.Request", value: new Uint8Array([0x0a, 0x05, 0x61]) }, "cannot decode"],
   ])("answers a payload %s with a failure without restart and keeps serving (CMD-36, ERR-39)", async (_name, payload: Any, text) => {
     const { probe, close } = open();
@@ -129,6 +137,23 @@ describe("event-sourced protocol (spec/event-sourced.md)", () => {
     probe.send(init("throws")).send(command(1n, "throws", []));
     const action = reply(await probe.next()).clientAction?.action;
     expect(action?.$case === "failure" && action.value).toMatchObject({ restart: true, description: expect.stringContaining("boom") as unknown });
+    close();
+  });
+
+  // The TCK models have no throwing handler: these are the checks of CMD-38, CMD-39 and ES-37
+  // (tck/coverage-exclusions.yaml).
+  it.each([
+    ["a command handler that throws after emitting (CMD-38, CMD-39)", "throws", [emit("x")], "boom"],
+    ["an event handler that throws while applying an emitted event (ES-37)", "e6", [emit("a"), emit("explode")], "cannot apply explode"],
+  ])("answers %s with a failure with restart and no events", async (_name, entityId, actions, text) => {
+    const { probe, close } = open();
+    probe.send(init(entityId)).send(command(1n, entityId, actions));
+    const failed = reply(await probe.next());
+    expect(failed.events).toEqual([]);
+    expect(failed.snapshot).toBeUndefined();
+    expect(failed.sideEffects).toEqual([]);
+    const action = failed.clientAction?.action;
+    expect(action?.$case === "failure" && action.value).toMatchObject({ commandId: 1n, restart: true, description: expect.stringContaining(text) as unknown });
     close();
   });
 

@@ -20,19 +20,26 @@ import { LIBRARY_NAME, LIBRARY_VERSION } from "./library-info.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type Hostable = EventSourcedEntity<any, any> | ValueEntity<any, any> | CrdtEntity<any> | Action<any>;
 
+/** What a `CloudstateServer` needs besides the components it hosts. */
 export interface CloudstateServerOptions {
   /**
    * Serialized google.protobuf.FileDescriptorSet with every service hosted and
    * its imports (e.g. `buf build -o descriptors.binpb`), sent to the proxy at discovery.
    */
   readonly descriptorSet: Uint8Array;
+  /** Name of the user function, reported to the proxy at discovery for its logs (spec/discovery.md DISC-10); empty when unset. */
   readonly serviceName?: string;
+  /** Version of the user function, reported at discovery like `serviceName` (DISC-10); empty when unset. */
   readonly serviceVersion?: string;
+  /** Where the server and its entity streams log; unset, a `createLogger("cloudstate")` (stderr, LOG_LEVEL). */
   readonly logger?: Logger;
 }
 
+/** The address a server listens on. */
 export interface BoundAddress {
+  /** Host name or IP address the gRPC port is bound to, e.g. `127.0.0.1`. */
   readonly host: string;
+  /** TCP port number; in the result of `start`, the port actually bound (never 0). */
   readonly port: number;
 }
 

@@ -1,7 +1,10 @@
 import { PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "@cloudstate/protocol";
 
+/** A Cloudstate protocol version, as exchanged at discovery (spec/discovery.md §4). */
 export interface ProtocolVersion {
+  /** Major version: peers with different majors are incompatible (DISC-16). */
   readonly major: number;
+  /** Minor version: the proxy's must be at least the user function's (DISC-16). */
   readonly minor: number;
 }
 

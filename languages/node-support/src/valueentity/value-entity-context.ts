@@ -12,8 +12,11 @@ export class ValueEntityCommandContext<S, Res> extends EffectContext<Res> {
   constructor(
     anySupport: AnySupport,
     metadata: Metadata,
+    /** The entity's key, from the stream's `init`. */
     readonly entityId: string,
+    /** The command's id on the entity stream, which its answer carries (spec/commands.md CMD-6). */
     readonly commandId: bigint,
+    /** Protobuf name of the method called, e.g. `AddItem`. */
     readonly commandName: string,
     private readonly stored: S,
     private readonly initial: () => S,

@@ -25,6 +25,11 @@ const entity = new ValueEntity({
         if (action?.$case === "delete") ctx.deleteState();
         if (action?.$case === "fail") return ctx.fail(action.value.message);
       }
+      if (req.id === "throws") {
+        // Mutates the in-memory value in place, then raises: only a restart makes the value trustworthy again.
+        ctx.state.value = "mutated";
+        throw new Error("boom");
+      }
       return Response.create({ message: ctx.state.value });
     },
   },
@@ -119,6 +124,17 @@ describe("value entity protocol (spec/value-entity.md)", () => {
     const action = out.message?.$case === "reply" ? out.message.value.clientAction?.action : undefined;
     expect(action?.$case === "failure" && action.value).toMatchObject({ commandId: 10n, restart: false, description: expect.stringContaining("is not") as unknown });
     expect(message(await call())).toBe("kept");
+    close();
+  });
+
+  // The TCK models have no throwing handler: this is the check of CMD-38 and VE-26 (tck/coverage-exclusions.yaml).
+  it("answers a handler that mutated the value and then threw with a failure with restart and no state action (CMD-38, VE-26)", async () => {
+    const { call, close } = open("throws", "stored");
+    const failed = await call(update("staged"));
+    expect(failed.stateAction).toBeUndefined();
+    expect(failed.sideEffects).toEqual([]);
+    const action = failed.clientAction?.action;
+    expect(action?.$case === "failure" && action.value).toMatchObject({ commandId: 1n, restart: true, description: expect.stringContaining("boom") as unknown });
     close();
   });
 

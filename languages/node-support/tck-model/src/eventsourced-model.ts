@@ -3,15 +3,37 @@ import { tckModelEventSourced as model } from "@cloudstate/protocol";
 
 const { Persisted, Response } = model;
 
+/** The contract's snapshot interval (proto/cloudstate/tck/model/eventsourced.proto). */
+export const DEFAULT_SNAPSHOT_EVERY = 5;
+
+/**
+ * The snapshot interval: TCK_MODEL_SNAPSHOT_EVERY when set, else the
+ * contract's 5. The TCK's proxy mode sets it (e.g. to 1, a snapshot with every
+ * event) to exercise a proxy's snapshot handling harder; SDK-mode cases
+ * expect the contract's value, so leave it unset there.
+ */
+export function snapshotEveryFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env["TCK_MODEL_SNAPSHOT_EVERY"]?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_SNAPSHOT_EVERY;
+  const value = Number(raw);
+  // 0 would turn snapshots off, which no TCK case expects: refuse it rather than quietly test less.
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`TCK_MODEL_SNAPSHOT_EVERY must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
 /**
  * EventSourcedTckModel exactly as proto/cloudstate/tck/model/eventsourced.proto
  * describes it: the state is a string, each `Persisted` event appends to it,
- * and `Process` runs the request's actions in order.
+ * and `Process` runs the request's actions in order. A snapshot goes with
+ * every 5th event, or every TCK_MODEL_SNAPSHOT_EVERY-th when that variable is
+ * set (see snapshotEveryFromEnv).
  */
 export const eventSourcedTckModel = new EventSourcedEntity({
   service: model.EventSourcedTckModelDefinition,
   persistenceId: "event-sourced-tck-model",
-  snapshotEvery: 5,
+  snapshotEvery: snapshotEveryFromEnv(),
   initialState: () => "",
   events: [on(Persisted, (event, state: string) => state + event.value)],
   snapshot: {
