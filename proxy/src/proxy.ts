@@ -70,6 +70,9 @@ export class CloudstateProxy {
       config.metricsPort === 0 ? undefined : await startMetricsServer({ host: config.bindHost, port: config.metricsPort, metrics, serving: () => health.isServing(OVERALL) });
     const userFunction = new UserFunctionClient(`${config.userFunctionHost}:${config.userFunctionPort}`);
     const store = await createStore(config.store);
+    if (config.store.kind === "memory") {
+      log.warn("entity state is kept in memory and lost when the proxy stops; use --store postgres to keep it (spec/failover.md FO-11)");
+    }
     const spec = await discoverUntilServable(userFunction, {
       proxyName: PROXY_NAME,
       proxyVersion: PROXY_VERSION,

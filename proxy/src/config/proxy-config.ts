@@ -17,7 +17,10 @@ export interface ProxyConfig {
   readonly store: StoreConfig;
   /** Idle time before an entity is passivated when the user function sets none (spec/passivation.md PASS-2). */
   readonly passivationTimeoutMs: number;
-  /** How long the proxy waits for the user function's answer to a command (spec/failover.md FO-5, FO-6). */
+  /**
+   * How long the proxy waits for the user function's answer to a command (spec/failover.md FO-5,
+   * FO-6), and for it to complete a passivated entity stream (spec/passivation.md PASS-17).
+   */
   readonly commandTimeoutMs: number;
   /** Port of the metrics and health HTTP server; 0 disables it. */
   readonly metricsPort: number;

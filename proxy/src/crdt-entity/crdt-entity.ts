@@ -98,7 +98,7 @@ export class CrdtEntity extends SequentialEntity<In, Out> {
     const inFlight = this.answered(reply.commandId);
     const out = inFlight.pending.out;
     const action = reply.clientAction?.action;
-    if (reply.streamed && out === undefined) throw new Violation("ERR-21: streamed = true for a command that is not streamed");
+    if (reply.streamed && out === undefined) throw new Violation("ERR-20: streamed = true for a command that is not streamed");
     if (out === undefined && action === undefined) throw new Violation("CRDT-28: a reply to a non-streamed command without client action");
     if (action?.$case === "failure" && reply.stateAction !== undefined) throw new Violation("CRDT-27: a failure reply carries a state action");
     if (reply.streamed && action?.$case === "failure") throw new Violation("CRDT-73: a reply accepting a stream carries a failure");
@@ -128,7 +128,7 @@ export class CrdtEntity extends SequentialEntity<In, Out> {
 
   private onStreamedMessage(message: crdt.CrdtStreamedMessage): Promise<void> {
     const open = this.streams.get(message.commandId);
-    if (open === undefined) throw new Violation(`ERR-22: a streamed message for command ${message.commandId}, which is not an open stream`);
+    if (open === undefined) throw new Violation(`ERR-21: a streamed message for command ${message.commandId}, which is not an open stream`);
     this.checkEffects(open.pending.call.method, message.clientAction, message.sideEffects);
     const ends = message.endStream || message.clientAction?.action?.$case === "failure";
     if (ends) this.streams.delete(message.commandId);
@@ -142,7 +142,7 @@ export class CrdtEntity extends SequentialEntity<In, Out> {
 
   private onCancelledResponse(response: crdt.CrdtStreamCancelledResponse): Promise<void> {
     const open = this.streams.get(response.commandId);
-    if (open === undefined || !open.cancelling) throw new Violation(`ERR-23: a cancelled response for command ${response.commandId}, which was not cancelled`);
+    if (open === undefined || !open.cancelling) throw new Violation(`ERR-22: a cancelled response for command ${response.commandId}, which was not cancelled`);
     this.checkEffects(open.pending.call.method, undefined, response.sideEffects);
     this.streams.delete(response.commandId);
     const deleted = this.applyStateAction(response.stateAction);

@@ -12,8 +12,8 @@ function payloadFits(payload: { typeUrl: string } | undefined, typeName: string)
 }
 
 /**
- * Checks a client action against the method called (EFF-1, EFF-6, EFF-15,
- * ERR-24, ERR-25). Returns the violation, naming its rule, or undefined.
+ * Checks a client action against the method called (EFF-1, EFF-6, EFF-15, EFF-16,
+ * ERR-23..25). Returns the violation, naming its rule, or undefined.
  */
 export function clientActionProblem(spec: UserSpec, method: MethodSpec, action: cloudstate.ClientAction | undefined): string | undefined {
   const a = action?.action;
@@ -21,7 +21,7 @@ export function clientActionProblem(spec: UserSpec, method: MethodSpec, action: 
     case "reply":
       return payloadFits(a.value.payload, method.output.typeName)
         ? undefined
-        : `ERR-24: reply payload ${a.value.payload?.typeUrl ?? ""} is not ${method.output.typeName}, the output of ${method.path}`;
+        : `ERR-23: reply payload ${a.value.payload?.typeUrl ?? ""} is not ${method.output.typeName}, the output of ${method.path}`;
     case "forward": {
       const problem = targetProblem(spec, a.value.serviceName, a.value.commandName, a.value.payload, "forward");
       if (problem) return problem;
@@ -36,7 +36,7 @@ export function clientActionProblem(spec: UserSpec, method: MethodSpec, action: 
   }
 }
 
-/** Checks every side effect's target and payload (EFF-15, ERR-25). */
+/** Checks every side effect's target and payload (EFF-15, ERR-24). */
 export function sideEffectsProblem(spec: UserSpec, effects: readonly cloudstate.SideEffect[]): string | undefined {
   for (const effect of effects) {
     const problem = targetProblem(spec, effect.serviceName, effect.commandName, effect.payload, "side effect");
@@ -47,10 +47,10 @@ export function sideEffectsProblem(spec: UserSpec, effects: readonly cloudstate.
 
 function targetProblem(spec: UserSpec, serviceName: string, commandName: string, payload: { typeUrl: string } | undefined, what: string): string | undefined {
   const target = spec.services.get(serviceName)?.methods.get(commandName);
-  if (target === undefined) return `ERR-25: ${what} to unknown method ${serviceName}/${commandName}`;
-  if (target.shape !== "unary") return `ERR-25: ${what} to ${target.path}, which is not unary`;
+  if (target === undefined) return `ERR-24: ${what} to unknown method ${serviceName}/${commandName}`;
+  if (target.shape !== "unary") return `ERR-24: ${what} to ${target.path}, which is not unary`;
   if (!payloadFits(payload, target.input.typeName)) {
-    return `ERR-25: ${what} payload ${payload?.typeUrl ?? ""} is not ${target.input.typeName}, the input of ${target.path}`;
+    return `ERR-24: ${what} payload ${payload?.typeUrl ?? ""} is not ${target.input.typeName}, the input of ${target.path}`;
   }
   return undefined;
 }

@@ -41,7 +41,7 @@ export interface EntityContext {
   readonly metrics: RuntimeMetrics;
   /** Idle time before passivation when the user function gave none (spec/passivation.md). */
   readonly defaultPassivationTimeoutMs: number;
-  /** How long the proxy waits for the answer to a command (spec/failover.md). */
+  /** How long the proxy waits for the answer to a command, or for a passivated stream to complete (spec/failover.md, spec/passivation.md). */
   readonly commandTimeoutMs: number;
   /** Reports a user-function fault; never throws (ERR-1). */
   reportError(message: string): void;

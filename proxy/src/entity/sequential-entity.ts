@@ -311,8 +311,8 @@ export abstract class SequentialEntity<In, Out> {
       streamed: pending.out !== undefined,
       metadata: call.metadata,
     };
-    const timer = setTimeout(() => this.timedOut(id), this.ctx.commandTimeoutMs);
-    this.inFlight = { id, pending, timer };
+    const inFlight: InFlight = { id, pending, timer: setTimeout(() => this.timedOut(inFlight), this.ctx.commandTimeoutMs) };
+    this.inFlight = inFlight;
     this.phase = "busy";
     stream.write(Buffer.from(this.encode(this.commandMessage(command))));
   }
@@ -374,11 +374,19 @@ export abstract class SequentialEntity<In, Out> {
     });
   }
 
-  private timedOut(id: bigint): void {
-    if (this.inFlight?.id !== id) return;
-    this.ctx.metrics.failure(this.serviceName, this.entityType, "timeout");
-    this.ctx.log.warn("command timed out", { service: this.serviceName, entityId: this.key, commandId: String(id) });
-    this.abort({ code: status.DEADLINE_EXCEEDED, message: `no answer from the user function within ${this.ctx.commandTimeoutMs} ms` });
+  /**
+   * The command timer fired. It bounds the wait for the user function's answer (FO-5, FO-6), not
+   * the proxy's own work on an answer received in time: while a received message is being handled
+   * (its state written), the timeout waits for that to finish. Aborting in the middle would answer
+   * DEADLINE_EXCEEDED for an answer that arrived, and let its write complete on a restarted entity.
+   */
+  private timedOut(inFlight: InFlight): void {
+    void this.processing.then(() => {
+      if (this.inFlight !== inFlight) return;
+      this.ctx.metrics.failure(this.serviceName, this.entityType, "timeout");
+      this.ctx.log.warn("command timed out", { service: this.serviceName, entityId: this.key, commandId: String(inFlight.id) });
+      this.abort({ code: status.DEADLINE_EXCEEDED, message: `no answer from the user function within ${this.ctx.commandTimeoutMs} ms` });
+    });
   }
 
   protected schedulePassivation(): void {
@@ -402,6 +410,26 @@ export abstract class SequentialEntity<In, Out> {
     }
     this.phase = "passivating";
     this.halfClose();
+    this.giveUpPassivatedStreamLater();
+  }
+
+  /**
+   * A user function that does not complete a half-closed stream (PASS-14) must not keep the
+   * commands that arrive meanwhile waiting for ever (PASS-18, FO-3): after the command timeout,
+   * the proxy cancels the stream (PASS-17) and counts the entity as passivated.
+   */
+  private giveUpPassivatedStreamLater(): void {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    setTimeout(() => {
+      if (stream !== this.stream || !this.halfClosed) return;
+      this.ctx.log.warn("the user function did not complete a passivated entity stream; cancelling it", { service: this.serviceName, entityId: this.key });
+      stream.removeAllListeners("data");
+      stream.removeAllListeners("status");
+      stream.on("error", () => undefined);
+      stream.cancel();
+      this.ended(stream, status.CANCELLED, "not completed after passivation");
+    }, this.ctx.commandTimeoutMs).unref();
   }
 
   private halfClose(): void {

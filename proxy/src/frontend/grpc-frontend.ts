@@ -86,9 +86,13 @@ function handlerFor(method: MethodSpec, dispatcher: Dispatcher, reportDropped: D
   }
 }
 
-/** The messages of a client stream, as they arrive. */
+/**
+ * The messages of a client stream, as they arrive. The stream is not destroyed when they end
+ * (the default of a Readable's async iterator): for a bidirectional call that would also destroy
+ * the response side, and the call would never get its status.
+ */
 async function* requestsOf(call: ServerReadableStream<Buffer, Buffer> | ServerDuplexStream<Buffer, Buffer>): AsyncIterable<Uint8Array> {
-  for await (const chunk of call as AsyncIterable<Buffer>) yield chunk;
+  for await (const chunk of call.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield chunk;
 }
 
 function responseStream(call: ServerWritableStream<Buffer, Buffer> | ServerDuplexStream<Buffer, Buffer>, headers: (m: cloudstate.Metadata | undefined) => Metadata): ResponseStream {

@@ -3,6 +3,9 @@ import { type CallOptions, Client, type ClientDuplexStream, type ClientReadableS
 
 const passthrough = (b: Buffer) => b;
 
+/** Bounds of the delay between reconnection attempts to the user function. */
+export const USER_FUNCTION_RECONNECT_BACKOFF_MS = { initial: 100, max: 1000 } as const;
+
 /**
  * The proxy's gRPC client to the user function: discovery, error reports, and
  * raw-bytes calls for the entity and action protocols. Messages are encoded and
@@ -16,6 +19,11 @@ export class UserFunctionClient {
     this.client = new Client(address, credentials.createInsecure(), {
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.keepalive_time_ms": 30_000,
+      // grpc-js backs off reconnecting up to 120 s; while it waits, every call fails at once.
+      // The user function is a local sidecar: once it is back after a crash, entities must
+      // serve again within a second (spec/failover.md §5), however long it was down.
+      "grpc.initial_reconnect_backoff_ms": USER_FUNCTION_RECONNECT_BACKOFF_MS.initial,
+      "grpc.max_reconnect_backoff_ms": USER_FUNCTION_RECONNECT_BACKOFF_MS.max,
     });
   }
 

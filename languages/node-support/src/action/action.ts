@@ -6,13 +6,11 @@ import type { ActionContext, ActionStreamContext } from "./action-context.js";
 
 /** What a handler returns: the response message, or an outcome built with its context. */
 export type ActionResult<Res> = Res | Outcome<Res>;
-/** Shorthand for `ActionResult` within this file; not exported (the docs list it as intentionally not exported). */
-type Result<Res> = ActionResult<Res>;
 
 /** Unary: one request, one result. */
-export type ActionUnaryHandler<Req, Res> = (request: Req, ctx: ActionContext<Res>) => Result<Res> | Promise<Result<Res>>;
+export type ActionUnaryHandler<Req, Res> = (request: Req, ctx: ActionContext<Res>) => ActionResult<Res> | Promise<ActionResult<Res>>;
 /** Client streaming: every request, then one result. */
-export type ActionStreamedInHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: ActionContext<Res>) => Promise<Result<Res>>;
+export type ActionStreamedInHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: ActionContext<Res>) => Promise<ActionResult<Res>>;
 /** Server streaming: results are sent with `ctx.send`; the stream ends when the handler resolves. */
 export type ActionStreamedOutHandler<Req, Res> = (request: Req, ctx: ActionStreamContext<Res>) => void | Promise<void>;
 /** Bidirectional: results are sent with `ctx.send`; the stream ends when the handler resolves. */
