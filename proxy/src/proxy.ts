@@ -93,6 +93,7 @@ export class CloudstateProxy {
       metrics: new MetricsBridge(metrics),
       defaultPassivationTimeoutMs: config.passivationTimeoutMs,
       commandTimeoutMs: config.commandTimeoutMs,
+      queueTimeoutMs: config.queueTimeoutMs,
       reportError: (message) => {
         log.warn("reporting an error to the user function", { error: message });
         void userFunction.reportError(message).catch((error: unknown) => log.debug("reportError failed", { error: String(error) }));

@@ -22,6 +22,8 @@ export interface ProxyConfig {
    * FO-6), and for it to complete a passivated entity stream (spec/passivation.md PASS-17).
    */
   readonly commandTimeoutMs: number;
+  /** How long a queued command waits for an unreachable user function (spec/failover.md FO-4). */
+  readonly queueTimeoutMs: number;
   /** Port of the metrics and health HTTP server; 0 disables it. */
   readonly metricsPort: number;
   readonly logLevel: LogLevel;
@@ -64,6 +66,7 @@ type RawKey =
   | "postgresPoolSize"
   | "passivationTimeoutMs"
   | "commandTimeoutMs"
+  | "queueTimeoutMs"
   | "metricsPort"
   | "logLevel"
   | "discoveryRetryMinMs"
@@ -149,6 +152,14 @@ const DEFS: readonly SettingDef[] = [
     defaultValue: "10000",
     kind: "positive-int",
     description: "How long the proxy waits for the user function's answer to a command before failing it with DEADLINE_EXCEEDED.",
+  },
+  {
+    key: "queueTimeoutMs",
+    flag: "--queue-timeout-ms",
+    env: "QUEUE_TIMEOUT_MS",
+    defaultValue: "10000",
+    kind: "positive-int",
+    description: "How long a queued command waits for an unreachable user function before failing with UNAVAILABLE.",
   },
   {
     key: "metricsPort",
@@ -287,6 +298,7 @@ export function parseProxyConfig(argv: readonly string[], env: Readonly<Record<s
     store,
     passivationTimeoutMs: num("passivationTimeoutMs"),
     commandTimeoutMs: num("commandTimeoutMs"),
+    queueTimeoutMs: num("queueTimeoutMs"),
     metricsPort,
     logLevel: isLogLevel(logLevel) ? logLevel : "info",
     discoveryRetryMinMs: num("discoveryRetryMinMs"),

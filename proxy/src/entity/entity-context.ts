@@ -43,6 +43,8 @@ export interface EntityContext {
   readonly defaultPassivationTimeoutMs: number;
   /** How long the proxy waits for the answer to a command, or for a passivated stream to complete (spec/failover.md, spec/passivation.md). */
   readonly commandTimeoutMs: number;
+  /** How long a queued command waits for an unreachable user function (FO-4). */
+  readonly queueTimeoutMs: number;
   /** Reports a user-function fault; never throws (ERR-1). */
   reportError(message: string): void;
 }

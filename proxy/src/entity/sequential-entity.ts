@@ -11,6 +11,8 @@ import type { EntityContext } from "./entity-context.js";
 export interface PendingCommand {
   readonly call: RoutedCall;
   readonly started: number;
+  /** Wall-clock time it was queued (Date.now()), for the queue timeout (FO-4). */
+  readonly enqueuedAt: number;
   /** For a streamed command (CRDT server streaming): where its messages go. */
   readonly out?: ResponseStream;
   resolve(answer: Answer): void;
@@ -80,7 +82,7 @@ export abstract class SequentialEntity<In, Out> {
         resolve({ result: unavailable(`${this.serviceName} is shutting down`), afterReply: NOTHING_AFTER });
         return;
       }
-      this.queue.push({ call, started: performance.now(), resolve });
+      this.queue.push({ call, started: performance.now(), enqueuedAt: Date.now(), resolve });
       this.clearPassivation();
       this.pump();
     });
@@ -92,7 +94,7 @@ export abstract class SequentialEntity<In, Out> {
       out.end({ code: status.UNAVAILABLE, message: `${this.serviceName} is shutting down` });
       return;
     }
-    this.queue.push({ call, started: performance.now(), out, resolve: NOTHING_AFTER });
+    this.queue.push({ call, started: performance.now(), enqueuedAt: Date.now(), out, resolve: NOTHING_AFTER });
     this.clearPassivation();
     this.pump();
   }
@@ -281,6 +283,8 @@ export abstract class SequentialEntity<In, Out> {
     this.ctx.metrics.replayed(this.serviceName, this.entityType, Math.max(0, messages.length - 1), (performance.now() - loadStarted) / 1000);
     // Shut down while loading: nothing more to do.
     if (generation !== this.generation) return;
+    // Queued commands wait for an unreachable user function, each up to the queue timeout (FO-4, FO-15).
+    if (!(await this.userFunctionReady(generation))) return;
     const stream = this.ctx.userFunction.bidi(this.path);
     this.stream = stream;
     this.processing = Promise.resolve();
@@ -291,6 +295,26 @@ export abstract class SequentialEntity<In, Out> {
     this.ctx.metrics.entityActivated(this.serviceName, this.entityType);
     this.phase = "ready";
     this.pump();
+  }
+
+  /**
+   * Waits until the user function is reachable. The head of the queue gives up
+   * with UNAVAILABLE when it has waited the queue timeout; the next one then
+   * starts waiting on a new attempt. Returns false when no stream should open.
+   */
+  private async userFunctionReady(generation: number): Promise<boolean> {
+    for (;;) {
+      const head = this.queue[0];
+      if (head === undefined) {
+        this.phase = "idle";
+        return false;
+      }
+      if (await this.ctx.userFunction.ready(head.enqueuedAt + this.ctx.queueTimeoutMs)) return generation === this.generation;
+      if (generation !== this.generation) return false;
+      this.queue.shift();
+      this.ctx.metrics.failure(this.serviceName, this.entityType, "user_function");
+      this.answer(head, { result: unavailable(`the user function is unreachable: ${this.serviceName}/${this.key} waited ${this.ctx.queueTimeoutMs} ms`), afterReply: NOTHING_AFTER });
+    }
   }
 
   private send(pending: PendingCommand): void {

@@ -77,6 +77,7 @@ function setUp(commandTimeoutMs: number, options: { passivationTimeoutMs?: numbe
   const ctx: EntityContext = {
     spec,
     userFunction: {
+      ready: () => Promise.resolve(true),
       bidi: () => {
         const stream = new FakeStream(options.completesOnHalfClose ?? true);
         streams.push(stream);
@@ -89,6 +90,7 @@ function setUp(commandTimeoutMs: number, options: { passivationTimeoutMs?: numbe
     metrics: NO_METRICS,
     defaultPassivationTimeoutMs: 60_000,
     commandTimeoutMs,
+    queueTimeoutMs: 1000,
     reportError: (message) => reports.push(message),
   };
   const entity = new EventSourcedEntity(ctx, SERVICE, "k", options.passivationTimeoutMs ?? 60_000, () => undefined);

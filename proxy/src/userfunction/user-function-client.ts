@@ -72,6 +72,11 @@ export class UserFunctionClient {
     return this.client.makeServerStreamRequest(path, passthrough, passthrough, request, new Metadata(), {});
   }
 
+  /** Resolves true once the connection to the user function is ready, false at the deadline (FO-4). */
+  ready(deadline: number): Promise<boolean> {
+    return new Promise((resolve) => this.client.waitForReady(deadline, (error) => resolve(error === undefined || error === null)));
+  }
+
   close(): void {
     this.client.close();
   }

@@ -16,7 +16,8 @@ let proxy: ProxyProcess;
 
 beforeAll(async () => {
   uf = await startUserFunction();
-  proxy = await startProxy({ userFunctionPort: uf.port });
+  // Queued commands wait 1 s for an unreachable user function before failing (FO-4).
+  proxy = await startProxy({ userFunctionPort: uf.port, flags: { "--queue-timeout-ms": "1000" } });
 }, 30_000);
 
 afterAll(async () => {
@@ -76,7 +77,8 @@ describe("user function killed under load", () => {
       // Their streams broke with the user function: both end UNAVAILABLE (FO-17, FO-18).
       expect(await crdtStream.ended).toMatchObject({ code: status.UNAVAILABLE });
       expect(await actionCall.reader.ended).toMatchObject({ code: status.UNAVAILABLE });
-      // New calls of the other kinds fail the same way while it is down.
+      // New calls of the other kinds fail the same way while it is down: an action at once, an
+      // entity command once it has waited the queue timeout (FO-4).
       expect(statusOf(await c.actionUnary({ groups: [] }))).toBe("UNAVAILABLE");
       expect(statusOf(await c.veProcess({ id: "crash-ve", actions: [{ action: { $case: "update", value: { value: "x" } } }] }))).toBe("UNAVAILABLE");
       const beforeRestart = writers.map((w) => w.failures.length);
@@ -108,4 +110,21 @@ describe("user function killed under load", () => {
     }
     expect(writers.flatMap((w) => w.failures).length).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe("user function down for less than the queue timeout", () => {
+  it("delivers the queued command once it is back (FO-15)", async () => {
+    const waiting = await startProxy({ userFunctionPort: uf.port, flags: { "--queue-timeout-ms": "8000" } });
+    try {
+      await uf.process.kill();
+      const call = waiting.clients.veProcess({ id: "queued-ve", actions: [{ action: { $case: "update", value: { value: "kept" } } }] }, 10_000);
+      await sleep(500);
+      uf = await startUserFunction({ port: uf.port });
+      const outcome = await call;
+      expect(outcome.ok).toBe(true);
+      expect(outcome.ok && outcome.value.message).toBe("kept");
+    } finally {
+      await waiting.stop();
+    }
+  }, 30_000);
 });
