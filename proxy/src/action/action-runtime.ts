@@ -25,14 +25,21 @@ export class ActionRuntime implements ServiceHandler {
   unary(call: RoutedCall): Promise<Answer> {
     const started = performance.now();
     return new Promise((resolve) => {
-      this.ctx.userFunction.unary(path("handleUnary"), encode(this.command(call.method, call.payload, call.metadata)), (error, bytes) => {
-        const done = (answer: Answer) => {
-          this.record(started, answer.result);
-          resolve(answer);
-        };
-        if (error || !bytes) done({ result: this.callError(error), afterReply: NOTHING_AFTER });
-        else void this.respond(call.method, bytes, call.depth).then(done);
-      });
+      // A user function that never answers must not hold the caller forever (FO-3, ACT-43).
+      const deadline = Date.now() + this.ctx.commandTimeoutMs;
+      this.ctx.userFunction.unary(
+        path("handleUnary"),
+        encode(this.command(call.method, call.payload, call.metadata)),
+        (error, bytes) => {
+          const done = (answer: Answer) => {
+            this.record(started, answer.result);
+            resolve(answer);
+          };
+          if (error || !bytes) done({ result: this.callError(error), afterReply: NOTHING_AFTER });
+          else void this.respond(call.method, bytes, call.depth).then(done);
+        },
+        { deadline },
+      );
     });
   }
 
@@ -43,11 +50,14 @@ export class ActionRuntime implements ServiceHandler {
 
   clientStream(call: Omit<RoutedCall, "payload">, requests: AsyncIterable<Any>): Promise<Answer> {
     const started = performance.now();
+    let settle: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (settle = resolve));
     return new Promise((resolve) => {
       let settled = false;
       const done = (answer: Answer) => {
         if (settled) return;
         settled = true;
+        settle();
         this.record(started, answer.result);
         resolve(answer);
       };
@@ -56,7 +66,15 @@ export class ActionRuntime implements ServiceHandler {
         else void this.respond(call.method, bytes, call.depth).then(done);
       });
       void this.forwardRequests(call.method, call.metadata, requests, (bytes) => upstream.write(bytes)).then(
-        () => upstream.end(),
+        () => {
+          upstream.end();
+          // From the end of the request stream, the answer is due within the command timeout (ACT-43).
+          const timer = setTimeout(() => {
+            upstream.cancel();
+            done({ result: fail(status.DEADLINE_EXCEEDED, `no answer from the user function within ${this.ctx.commandTimeoutMs} ms`), afterReply: NOTHING_AFTER });
+          }, this.ctx.commandTimeoutMs);
+          void answered.then(() => clearTimeout(timer));
+        },
         (error: unknown) => {
           upstream.cancel();
           done({ result: routingFailure(error), afterReply: NOTHING_AFTER });

@@ -151,7 +151,7 @@ const DEFS: readonly SettingDef[] = [
     env: "COMMAND_TIMEOUT_MS",
     defaultValue: "10000",
     kind: "positive-int",
-    description: "How long the proxy waits for the user function's answer to a command before failing it with DEADLINE_EXCEEDED.",
+    description: "How long the proxy waits for the user function's answer to an entity command, or to a unary or client-streamed action call, before failing it with DEADLINE_EXCEEDED.",
   },
   {
     key: "queueTimeoutMs",
