@@ -57,8 +57,10 @@ breaking: $(STAMP) ## buf breaking against the frozen 0.2 baseline image (and ma
 test: check-generated lint breaking tck-check ## Run every test (installs what it needs)
 	npm run test --workspaces --if-present
 
-tck: build ## Run the TCK against the reference implementations and print the compliance report
-	cd tck && node dist/cli.js --config tck.sdk.yaml
+tck: build ## Run the TCK against the reference implementations (SDK mode, then proxy mode) and print the compliance reports
+	@# Both modes run even when the first fails; the target fails if either did.
+	cd tck && sdk=0 && { node dist/cli.js --config tck.sdk.yaml || sdk=$$?; } \
+	  && node dist/cli.js --config tck.proxy.yaml && exit $$sdk
 
 tck-check: tck ## The TCK's SDK run passes and every [uf]/[both] MUST is cited by an SDK case or excluded
 	@# The table goes to stdout (discarded); the counts and any uncovered MUST go to stderr.

@@ -53,17 +53,17 @@ describe("cloudstate-tck usage and setup errors", () => {
 
   it("exits 2 for a config error, naming the file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tck-cli-"));
-    writeFileSync(join(dir, "tck.yaml"), "mode: proxy\nuserFunction: { address: 'h:1', port: 1 }\n");
+    writeFileSync(join(dir, "tck.yaml"), "mode: sdk\nuserFunction: { address: 'h:1', port: 1 }\n");
     const { code, stderr } = await run(["--config", "tck.yaml"], {}, dir);
     expect(code).toBe(2);
     expect(stderr).toBe(`cloudstate-tck: ${join(dir, "tck.yaml")}: userFunction.port: does not apply with address (the TCK does not start that user function)\n`);
   });
 
-  it("exits 2 for proxy mode, which does not exist yet", async () => {
+  it("exits 2 for proxy mode without a proxy section", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tck-cli-"));
-    writeFileSync(join(dir, "tck.yaml"), "mode: proxy\nuserFunction: { address: 'h:1' }\n");
-    expect((await run(["--config", join(dir, "tck.yaml")])).stderr).toBe(
-      "cloudstate-tck: proxy mode is not available yet; this TCK certifies user functions (mode: sdk)\n",
+    writeFileSync(join(dir, "tck.yaml"), "userFunction: { address: 'h:1' }\n");
+    expect((await run(["--config", join(dir, "tck.yaml"), "--mode", "proxy"])).stderr).toBe(
+      `cloudstate-tck: proxy mode needs a proxy: section in ${join(dir, "tck.yaml")} (the proxy under test); it is a mode: sdk config\n`,
     );
   });
 

@@ -5,26 +5,24 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { tckCases } from "@cloudstate/protocol";
 import { type LoadedCase, loadCases } from "./cases/case-loader.js";
-import { type CliOptions, parseCliArgs, resolveTckConfig, USAGE, UsageError } from "./config/cli-options.js";
-import { applyKnownFailure, applyKnownFailures, type KnownFailure, loadKnownFailures } from "./config/known-failures.js";
+import { type CliOptions, parseCliArgs, resolveCompareConfig, resolveTckConfig, USAGE, UsageError } from "./config/cli-options.js";
+import { applyKnownFailure, type KnownFailure, loadKnownFailures } from "./config/known-failures.js";
 import type { TckConfig } from "./config/tck-config.js";
+import { compareTraceFiles, runComparison } from "./proxy-mode/compare-cli.js";
+import { runProxyMode } from "./proxy-mode/proxy-mode-cli.js";
 import { ConsoleReporter } from "./report/console-reporter.js";
 import { errorMessage } from "./report/error-message.js";
-import { writeJsonReport } from "./report/json-report.js";
-import { writeJunitReport } from "./report/junit-report.js";
+import { EXIT_ERROR, EXIT_PASSED, finishRun } from "./report/finish-run.js";
 import { streamLogger, type TckLogger } from "./report/tck-logger.js";
-import { isSuccessful, type RunReport, summarize } from "./runner/results.js";
 import { describeTarget, runSdkCases } from "./runner/sdk-runner.js";
 import { type DiscoveredUserFunction, startAndDiscover } from "./user-function/user-function.js";
 
 /** The package's own cases: dist/cli.js (or src/cli.ts) → ../cases. */
 export const DEFAULT_CASES_DIR = fileURLToPath(new URL("../cases", import.meta.url));
 
-/** Exit statuses. */
-export const EXIT_PASSED = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_ERROR = 2;
+export { EXIT_ERROR, EXIT_FAILED, EXIT_PASSED } from "./report/finish-run.js";
 
 /** What main() runs against; the bin passes the process's own. */
 export interface CliEnvironment {
@@ -34,7 +32,7 @@ export interface CliEnvironment {
   readonly cwd: string;
   /** Environment a started user function (or docker) inherits; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Given the clean-up to run if the process is interrupted while a user function runs. */
+  /** Given the clean-up to run if the process is interrupted while a user function (or proxy) runs. */
   readonly onInterrupt?: (stop: () => Promise<void>) => void;
 }
 
@@ -58,19 +56,56 @@ export async function main(args: readonly string[], io: CliEnvironment): Promise
     return EXIT_PASSED;
   }
 
+  if (options.compareTraces !== undefined) {
+    try {
+      const [a, b] = options.compareTraces;
+      return compareTraceFiles(resolve(io.cwd, a), resolve(io.cwd, b), io.stdout);
+    } catch (error) {
+      return fail(errorMessage(error));
+    }
+  }
+
   // Everything that can be wrong with the inputs is found before anything is started.
   let config: TckConfig;
+  let compareWith: TckConfig | undefined;
   let knownFailures: KnownFailure[];
   let cases: LoadedCase[];
   try {
     config = resolveTckConfig(options, io.cwd);
-    if (config.mode === "proxy") throw new UsageError("proxy mode is not available yet; this TCK certifies user functions (mode: sdk)");
+    if (options.compareWith !== undefined || options.compareProxy !== undefined) compareWith = resolveCompareConfig(options, config, io.cwd);
     knownFailures = config.knownFailures === undefined ? [] : loadKnownFailures(config.knownFailures);
     const casesDir = options.cases === undefined ? DEFAULT_CASES_DIR : resolve(io.cwd, options.cases);
     cases = loadCases(casesDir);
     if (cases.length === 0) throw new UsageError(`no test cases in ${casesDir}`);
+    if (config.mode === "proxy" && !cases.some((c) => c.case.mode === tckCases.Mode.MODE_PROXY)) throw new UsageError(`no proxy-mode test cases in ${casesDir}`);
   } catch (error) {
     return fail(errorMessage(error));
+  }
+
+  if (config.mode === "proxy") {
+    const common = {
+      options,
+      cases,
+      logger,
+      out: io.stdout,
+      ...(io.env === undefined ? {} : { env: io.env }),
+      ...(io.onInterrupt === undefined ? {} : { onInterrupt: io.onInterrupt }),
+    };
+    const record = options.record === undefined ? {} : { record: resolve(io.cwd, options.record) };
+    try {
+      if (compareWith !== undefined) {
+        return await runComparison({
+          ...common,
+          configA: config,
+          configB: compareWith,
+          ...(options.record === undefined ? {} : { recordA: resolve(io.cwd, options.record) }),
+          ...(options.recordB === undefined ? {} : { recordB: resolve(io.cwd, options.recordB) }),
+        });
+      }
+      return await runProxyMode({ ...common, config, knownFailures, ...record });
+    } catch (error) {
+      return fail(errorMessage(error));
+    }
   }
 
   let discovered: DiscoveredUserFunction;
@@ -108,7 +143,7 @@ async function runAndReport(ctx: RunContext): Promise<number> {
   const target = describeTarget(spec);
   reporter.runStarted("sdk", target);
   const startedAt = new Date();
-  const raw = await runSdkCases({
+  const results = await runSdkCases({
     address: userFunction.address,
     spec,
     cases: ctx.cases,
@@ -118,26 +153,21 @@ async function runAndReport(ctx: RunContext): Promise<number> {
       reporter.caseFinished(applyKnownFailure(result, knownFailures));
     },
   });
-  const durationMs = Date.now() - startedAt.getTime();
-  if (raw.length === 0) {
-    logger.warn(options.run === undefined ? "no case ran" : `no case matches --run ${options.run}`);
-    return EXIT_ERROR;
-  }
-  const { results, unmatched } = applyKnownFailures(raw, knownFailures);
-  for (const entry of unmatched) logger.warn(`known failure "${entry.pattern}" (${entry.source}) matched no case; remove or fix it`);
   if (userFunction.exited.aborted) logger.warn(`the user function stopped during the run: ${errorMessage(userFunction.exited.reason)}`);
-
-  const report: RunReport = { mode: "sdk", target, startedAt: startedAt.toISOString(), durationMs, summary: summarize(results), cases: results };
-  if (config.reports.json !== undefined) {
-    writeJsonReport(config.reports.json, report);
-    logger.info(`JSON report: ${config.reports.json}`);
-  }
-  if (config.reports.junit !== undefined) {
-    writeJunitReport(config.reports.junit, report);
-    logger.info(`JUnit report: ${config.reports.junit}`);
-  }
-  reporter.runFinished(report, config.userFunction.kind === "address" ? undefined : userFunction.output());
-  return isSuccessful(report.summary) ? EXIT_PASSED : EXIT_FAILED;
+  return finishRun(
+    {
+      mode: "sdk",
+      target,
+      startedAt,
+      results,
+      knownFailures,
+      reports: config.reports,
+      ...(options.run === undefined ? {} : { run: options.run }),
+      ...(config.userFunction.kind === "address" ? {} : { output: userFunction.output() }),
+    },
+    reporter,
+    logger,
+  );
 }
 
 function isMain(): boolean {
@@ -155,7 +185,7 @@ if (isMain()) {
   let interrupt: (() => Promise<void>) | undefined;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      process.stderr.write(`cloudstate-tck: ${signal}, stopping the user function\n`);
+      process.stderr.write(`cloudstate-tck: ${signal}, stopping what the TCK started\n`);
       void (interrupt?.() ?? Promise.resolve()).finally(() => process.exit(128 + (signal === "SIGINT" ? 2 : 15)));
     });
   }

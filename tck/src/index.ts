@@ -10,14 +10,20 @@ export {
   loadTckConfig,
   parseTckConfig,
   TckConfigError,
+  type AddressProxy,
   type AddressUserFunction,
+  type CommandProxy,
   type CommandUserFunction,
+  type ImageProxy,
   type ImageUserFunction,
+  type InterceptorConfig,
+  type ProxyConfig,
+  type RuntimeConfiguration,
   type TckConfig,
   type TckMode,
   type UserFunctionConfig,
 } from "./config/tck-config.js";
-export { parseCliArgs, resolveTckConfig, USAGE, UsageError, type CliOptions } from "./config/cli-options.js";
+export { parseCliArgs, resolveCompareConfig, resolveTckConfig, USAGE, UsageError, type CliOptions } from "./config/cli-options.js";
 export {
   applyKnownFailure,
   applyKnownFailures,
@@ -49,7 +55,8 @@ export { composeFile } from "./user-function/image-user-function.js";
 export { findFreePort } from "./user-function/command-user-function.js";
 
 // Reports
-export { ConsoleReporter, failureBlock, progressLine, summaryLine } from "./report/console-reporter.js";
+export { ConsoleReporter, failureBlock, progressLine, summaryLine, type ProcessOutput } from "./report/console-reporter.js";
+export { EXIT_ERROR, EXIT_FAILED, EXIT_PASSED, finishRun, type FinishedRun } from "./report/finish-run.js";
 export { toJsonReport, writeJsonReport, type JsonCaseReport, type JsonReport } from "./report/json-report.js";
 export { renderJunitReport, writeJunitReport } from "./report/junit-report.js";
 export { silentLogger, streamLogger, type TckLogger } from "./report/tck-logger.js";
@@ -66,3 +73,48 @@ export {
   type RunReport,
   type RunSummary,
 } from "./runner/results.js";
+
+// Proxy mode: the interceptor, the runs, recordings and the differential comparison
+export { ExchangeLog, exchangeId, type Intercepted, type Side } from "./proxy-mode/exchange-log.js";
+export { Interceptor, type FaultSpec } from "./proxy-mode/interceptor.js";
+export { runProxyCases, type ProxyRun, type ProxyRunOptions, type ProxyUnderTest } from "./proxy-mode/proxy-run.js";
+export {
+  DOCKER_HOST_ALIAS,
+  proxyComposeFile,
+  proxyVariables,
+  substituteVariables,
+  withProxyArgs,
+  type ImageProxyUnderTest,
+  type ProxyWiring,
+} from "./proxy-mode/proxy-process.js";
+export {
+  certifyProxy,
+  injectsFaults,
+  selects,
+  type ProxyCertification,
+  type ProxyCertificationOptions,
+  type ProxyOutput,
+} from "./proxy-mode/proxy-certification.js";
+export {
+  loadRecording,
+  RECORDING_FORMAT,
+  RecordingError,
+  STARTUP_CASE,
+  writeRecording,
+  type RecordedCase,
+  type RecordedEvent,
+  type RecordedExchange,
+  type TraceRecording,
+} from "./proxy-mode/trace-recording.js";
+export { ExchangeRecorder } from "./proxy-mode/trace-recorder.js";
+export { AFTER_CANCEL, DROPPED_METADATA, normalizeExchange, type NormalizedStream } from "./proxy-mode/trace-normalizer.js";
+export {
+  compareRecordings,
+  comparisonLine,
+  comparisonSummary,
+  hasDifferences,
+  renderDifferences,
+  type CaseComparison,
+  type ExchangeDifference,
+  type RecordingComparison,
+} from "./proxy-mode/trace-diff.js";

@@ -6,6 +6,12 @@ import type { TckLogger } from "../src/report/tck-logger.js";
 export const DISCOVERY_SERVER = fileURLToPath(new URL("./fixtures/discovery-server.js", import.meta.url));
 /** The stand-in for `docker compose`. */
 export const FAKE_DOCKER = fileURLToPath(new URL("./fixtures/fake-docker.js", import.meta.url));
+/** Small proxy-mode cases for the TCK's own tests. */
+export const PROXY_FIXTURE_CASES = fileURLToPath(new URL("./fixtures/proxy-cases", import.meta.url));
+/** The reference proxy's built command line (`npx tsc --build` first). */
+export const REFERENCE_PROXY_CLI = fileURLToPath(new URL("../../proxy/dist/cli.js", import.meta.url));
+/** The reference user function (the node-support TCK model), built. */
+export const TCK_MODEL_DIR = fileURLToPath(new URL("../../languages/node-support/tck-model", import.meta.url));
 
 export interface RecordingLogger extends TckLogger {
   readonly lines: string[];

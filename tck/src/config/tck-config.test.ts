@@ -81,16 +81,23 @@ reports:
   });
 
   it("reads JSON, and accepts proxy mode", () => {
-    const config = parseTckConfig(JSON.stringify({ mode: "proxy", userFunction: { address: "127.0.0.1:1" } }), "/x/tck.json");
+    const config = parseTckConfig(
+      JSON.stringify({ mode: "proxy", userFunction: { address: "127.0.0.1:1" }, proxy: { address: "127.0.0.1:2" }, interceptor: { port: 3 } }),
+      "/x/tck.json",
+    );
     expect(config.mode).toBe("proxy");
     expect(config.file).toBe("/x/tck.json");
+  });
+
+  it("keeps an SDK-mode config free of proxy fields", () => {
+    expect(Object.keys(parseTckConfig("userFunction: { command: x }", FILE)).sort()).toEqual(["file", "mode", "reports", "userFunction"]);
   });
 
   const invalid: [string, string, string[]][] = [
     ["an empty file", "", ["the file is empty; it must at least give userFunction"]],
     ["a list at the top", "- a", ["(top level): must be a mapping, got an array"]],
     ["an unknown mode", "mode: both\nuserFunction: { address: 'h:1' }", ['mode: must be "sdk" or "proxy", got "both"']],
-    ["an unknown top-level key", "userFunction: { address: 'h:1' }\nreport: {}", ["report: unknown key (known keys: mode, userFunction, knownFailures, reports)"]],
+    ["an unknown top-level key", "userFunction: { address: 'h:1' }\nreport: {}", ["report: unknown key (known keys: mode, userFunction, knownFailures, reports, proxy, interceptor, runtimeConfigurations)"]],
     ["no userFunction", "mode: sdk", ["userFunction: missing; it must give exactly one of command, image or address"]],
     ["userFunction not a mapping", "userFunction: node main.js", ["userFunction: must be a mapping, got \"node main.js\""]],
     ["none of command, image, address", "userFunction: { port: 1 }", ["userFunction: must give exactly one of command, image or address; it gives none"]],

@@ -2,14 +2,22 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { errorMessage } from "../report/error-message.js";
+import { ConfigValidator, DEFAULT_HOST, DEFAULT_STARTUP_TIMEOUT_MS, type Fields, show } from "./config-validator.js";
+import {
+  type InterceptorConfig,
+  PROXY_TOP_KEYS,
+  type ProxyConfig,
+  rejectProxySections,
+  type RuntimeConfiguration,
+  validateProxySections,
+} from "./proxy-section.js";
+
+export { addressProblem, DEFAULT_HOST, DEFAULT_STARTUP_TIMEOUT_MS } from "./config-validator.js";
+export type { AddressProxy, CommandProxy, ImageProxy, InterceptorConfig, ProxyConfig, RuntimeConfiguration } from "./proxy-section.js";
 
 /** What the TCK certifies: a user function (the TCK plays the proxy) or a proxy. */
 export type TckMode = "sdk" | "proxy";
 
-/** Default wait for the user function to answer discovery. */
-export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
-/** Default host a started user function listens on. */
-export const DEFAULT_HOST = "127.0.0.1";
 /** Default port for image mode (command mode picks a free port instead). */
 export const DEFAULT_IMAGE_PORT = 8080;
 
@@ -56,6 +64,12 @@ export interface TckConfig {
   readonly userFunction: UserFunctionConfig;
   readonly knownFailures?: string;
   readonly reports: { readonly json?: string; readonly junit?: string };
+  /** Proxy mode only (always set then): the proxy under test. In proxy mode `userFunction` is the reference user function. */
+  readonly proxy?: ProxyConfig;
+  /** Proxy mode only: where the interceptor listens (required for an already-running proxy). */
+  readonly interceptor?: InterceptorConfig;
+  /** Proxy mode only: extra runs of the cases against a proxy with other settings. */
+  readonly runtimeConfigurations?: readonly RuntimeConfiguration[];
 }
 
 /** A config file that cannot be used; the message names the file and every bad field. */
@@ -96,218 +110,78 @@ export function parseTckConfig(text: string, file: string): TckConfig {
   } catch (error) {
     throw new TckConfigError(file, [`not valid YAML or JSON: ${errorMessage(error)}`]);
   }
-  const v = new Validator(dirname(resolve(file)));
-  const config = v.config(raw);
+  const v = new ConfigValidator(dirname(resolve(file)));
+  const config = validateConfig(v, raw);
   if (v.problems.length > 0 || config === undefined) throw new TckConfigError(file, v.problems);
   return { file: resolve(file), ...config };
 }
 
-const TOP_KEYS = ["mode", "userFunction", "knownFailures", "reports"] as const;
+const TOP_KEYS = ["mode", "userFunction", "knownFailures", "reports", ...PROXY_TOP_KEYS] as const;
 const USER_FUNCTION_KEYS = ["command", "image", "address", "cwd", "env", "host", "port", "startupTimeoutMs"] as const;
 const REPORT_KEYS = ["json", "junit"] as const;
 
-type Fields = Record<string, unknown>;
-
-/** Collects every problem rather than stopping at the first, so one edit fixes a file. */
-class Validator {
-  readonly problems: string[] = [];
-
-  constructor(private readonly base: string) {}
-
-  config(raw: unknown): Omit<TckConfig, "file"> | undefined {
-    if (raw === null || raw === undefined) {
-      this.fail("the file is empty; it must at least give userFunction");
-      return undefined;
-    }
-    const top = this.object(raw, "(top level)", TOP_KEYS);
-    if (top === undefined) return undefined;
-    const mode = this.mode(top["mode"]);
-    const userFunction = this.userFunction(top["userFunction"]);
-    const knownFailures = this.optionalPath(top["knownFailures"], "knownFailures");
-    const reportsRaw = top["reports"] === undefined ? {} : this.object(top["reports"], "reports", REPORT_KEYS);
-    const json = this.optionalPath(reportsRaw?.["json"], "reports.json");
-    const junit = this.optionalPath(reportsRaw?.["junit"], "reports.junit");
-    if (userFunction === undefined) return undefined;
-    return {
-      mode,
-      userFunction,
-      ...(knownFailures === undefined ? {} : { knownFailures }),
-      reports: { ...(json === undefined ? {} : { json }), ...(junit === undefined ? {} : { junit }) },
-    };
-  }
-
-  private mode(raw: unknown): TckMode {
-    if (raw === undefined) return "sdk";
-    if (raw === "sdk" || raw === "proxy") return raw;
-    this.problems.push(`mode: must be "sdk" or "proxy", got ${show(raw)}`);
-    return "sdk";
-  }
-
-  private userFunction(raw: unknown): UserFunctionConfig | undefined {
-    if (raw === undefined) {
-      this.problems.push("userFunction: missing; it must give exactly one of command, image or address");
-      return undefined;
-    }
-    const uf = this.object(raw, "userFunction", USER_FUNCTION_KEYS);
-    if (uf === undefined) return undefined;
-    const given = (["command", "image", "address"] as const).filter((k) => uf[k] !== undefined);
-    if (given.length !== 1) {
-      this.problems.push(
-        given.length === 0
-          ? "userFunction: must give exactly one of command, image or address; it gives none"
-          : `userFunction: must give exactly one of command, image or address; it gives ${given.join(" and ")}`,
-      );
-      return undefined;
-    }
-    const startupTimeoutMs = this.positiveInteger(uf["startupTimeoutMs"], "userFunction.startupTimeoutMs") ?? DEFAULT_STARTUP_TIMEOUT_MS;
-    if (uf["address"] !== undefined) {
-      // Settings for starting a process mean nothing for one the TCK does not start.
-      for (const key of ["cwd", "env", "host", "port"] as const) {
-        if (uf[key] !== undefined) this.problems.push(`userFunction.${key}: does not apply with address (the TCK does not start that user function)`);
-      }
-      const address = this.address(uf["address"]);
-      return address === undefined ? undefined : { kind: "address", address, startupTimeoutMs };
-    }
-    const env = this.env(uf["env"]);
-    const host = this.host(uf["host"]);
-    const port = this.port(uf["port"]);
-    if (uf["image"] !== undefined) {
-      if (uf["cwd"] !== undefined) this.problems.push("userFunction.cwd: does not apply with image");
-      const image = this.nonEmptyString(uf["image"], "userFunction.image");
-      if (image === undefined) return undefined;
-      return { kind: "image", image, env, host, port: port ?? DEFAULT_IMAGE_PORT, startupTimeoutMs };
-    }
-    const command = this.command(uf["command"]);
-    const cwd = this.optionalPath(uf["cwd"], "userFunction.cwd") ?? this.base;
-    if (command === undefined) return undefined;
-    return { kind: "command", command, cwd, env, host, ...(port === undefined ? {} : { port }), startupTimeoutMs };
-  }
-
-  private command(raw: unknown): readonly string[] | string | undefined {
-    if (typeof raw === "string") {
-      if (raw.trim() !== "") return raw;
-      this.fail("userFunction.command: is empty");
-      return undefined;
-    }
-    if (Array.isArray(raw)) {
-      if (raw.length === 0) {
-        this.fail("userFunction.command: is an empty array; give the program and its arguments");
-        return undefined;
-      }
-      const bad = raw.findIndex((a) => typeof a !== "string");
-      if (bad >= 0) {
-        this.fail(`userFunction.command[${bad}]: must be a string, got ${show(raw[bad])}`);
-        return undefined;
-      }
-      const argv = raw as string[];
-      if (argv[0] === "") {
-        this.fail("userFunction.command[0]: the program name is empty");
-        return undefined;
-      }
-      return argv;
-    }
-    this.fail(`userFunction.command: must be an array of strings (argv) or a string run by the shell, got ${show(raw)}`);
+function validateConfig(v: ConfigValidator, raw: unknown): Omit<TckConfig, "file"> | undefined {
+  if (raw === null || raw === undefined) {
+    v.fail("the file is empty; it must at least give userFunction");
     return undefined;
   }
+  const top = v.object(raw, "(top level)", TOP_KEYS);
+  if (top === undefined) return undefined;
+  const mode = validateMode(v, top["mode"]);
+  const userFunction = validateUserFunction(v, top["userFunction"]);
+  const knownFailures = v.optionalPath(top["knownFailures"], "knownFailures");
+  const reportsRaw = top["reports"] === undefined ? {} : v.object(top["reports"], "reports", REPORT_KEYS);
+  const json = v.optionalPath(reportsRaw?.["json"], "reports.json");
+  const junit = v.optionalPath(reportsRaw?.["junit"], "reports.junit");
+  let proxySections: ReturnType<typeof validateProxySections>;
+  if (mode === "proxy") proxySections = validateProxySections(v, top, userFunction?.kind === "address");
+  else rejectProxySections(v, top);
+  if (userFunction === undefined) return undefined;
+  return {
+    mode,
+    userFunction,
+    ...(knownFailures === undefined ? {} : { knownFailures }),
+    reports: { ...(json === undefined ? {} : { json }), ...(junit === undefined ? {} : { junit }) },
+    ...(proxySections ?? {}),
+  };
+}
 
-  private address(raw: unknown): string | undefined {
-    const address = this.nonEmptyString(raw, "userFunction.address");
-    if (address === undefined) return undefined;
-    const problem = addressProblem(address);
-    if (problem === undefined) return address;
-    this.fail(`userFunction.address: ${problem}`);
+function validateMode(v: ConfigValidator, raw: unknown): TckMode {
+  if (raw === undefined) return "sdk";
+  if (raw === "sdk" || raw === "proxy") return raw;
+  v.fail(`mode: must be "sdk" or "proxy", got ${show(raw)}`);
+  return "sdk";
+}
+
+function validateUserFunction(v: ConfigValidator, raw: unknown): UserFunctionConfig | undefined {
+  if (raw === undefined) {
+    v.fail("userFunction: missing; it must give exactly one of command, image or address");
     return undefined;
   }
-
-  private env(raw: unknown): Record<string, string> {
-    if (raw === undefined) return {};
-    const env = this.object(raw, "userFunction.env");
-    if (env === undefined) return {};
-    const out: Record<string, string> = {};
-    for (const [key, value] of Object.entries(env)) {
-      // Numbers and booleans are accepted because YAML makes `PORT: 80` a number.
-      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") out[key] = String(value);
-      else this.problems.push(`userFunction.env.${key}: must be a string, number or boolean, got ${show(value)}`);
+  const uf: Fields | undefined = v.object(raw, "userFunction", USER_FUNCTION_KEYS);
+  if (uf === undefined) return undefined;
+  const kind = v.oneOf(uf, "userFunction", ["command", "image", "address"] as const);
+  if (kind === undefined) return undefined;
+  const startupTimeoutMs = v.positiveInteger(uf["startupTimeoutMs"], "userFunction.startupTimeoutMs") ?? DEFAULT_STARTUP_TIMEOUT_MS;
+  if (kind === "address") {
+    // Settings for starting a process mean nothing for one the TCK does not start.
+    for (const key of ["cwd", "env", "host", "port"] as const) {
+      if (uf[key] !== undefined) v.fail(`userFunction.${key}: does not apply with address (the TCK does not start that user function)`);
     }
-    return out;
+    const address = v.address(uf["address"], "userFunction.address");
+    return address === undefined ? undefined : { kind: "address", address, startupTimeoutMs };
   }
-
-  private host(raw: unknown): string {
-    if (raw === undefined) return DEFAULT_HOST;
-    return this.nonEmptyString(raw, "userFunction.host") ?? DEFAULT_HOST;
+  const env = v.env(uf["env"], "userFunction.env");
+  const host = v.host(uf["host"], "userFunction.host", DEFAULT_HOST);
+  const port = v.port(uf["port"], "userFunction.port");
+  if (kind === "image") {
+    if (uf["cwd"] !== undefined) v.fail("userFunction.cwd: does not apply with image");
+    const image = v.nonEmptyString(uf["image"], "userFunction.image");
+    if (image === undefined) return undefined;
+    return { kind: "image", image, env, host, port: port ?? DEFAULT_IMAGE_PORT, startupTimeoutMs };
   }
-
-  private port(raw: unknown): number | undefined {
-    if (raw === undefined) return undefined;
-    if (typeof raw !== "number" || !Number.isInteger(raw) || raw < 1 || raw > 65535) {
-      this.fail(`userFunction.port: must be an integer from 1 to 65535, got ${show(raw)}`);
-      return undefined;
-    }
-    return raw;
-  }
-
-  private positiveInteger(raw: unknown, field: string): number | undefined {
-    if (raw === undefined) return undefined;
-    if (typeof raw !== "number" || !Number.isInteger(raw) || raw <= 0) {
-      this.fail(`${field}: must be a positive integer (milliseconds), got ${show(raw)}`);
-      return undefined;
-    }
-    return raw;
-  }
-
-  private optionalPath(raw: unknown, field: string): string | undefined {
-    if (raw === undefined) return undefined;
-    const path = this.nonEmptyString(raw, field);
-    return path === undefined ? undefined : resolve(this.base, path);
-  }
-
-  private nonEmptyString(raw: unknown, field: string): string | undefined {
-    if (typeof raw !== "string") {
-      this.fail(`${field}: must be a string, got ${show(raw)}`);
-      return undefined;
-    }
-    if (raw.trim() === "") {
-      this.fail(`${field}: is empty`);
-      return undefined;
-    }
-    return raw;
-  }
-
-  private object(raw: unknown, field: string, known?: readonly string[]): Fields | undefined {
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-      this.fail(`${field}: must be a mapping, got ${show(raw)}`);
-      return undefined;
-    }
-    const fields = raw as Fields;
-    if (known !== undefined) {
-      for (const key of Object.keys(fields)) {
-        if (!known.includes(key)) {
-          const where = field === "(top level)" ? key : `${field}.${key}`;
-          this.problems.push(`${where}: unknown key (known keys: ${known.join(", ")})`);
-        }
-      }
-    }
-    return fields;
-  }
-
-  private fail(problem: string): void {
-    this.problems.push(problem);
-  }
-}
-
-/** Why `address` is not a usable `host:port`, or undefined when it is. */
-export function addressProblem(address: string): string | undefined {
-  const match = /^(.+):(\d+)$/.exec(address);
-  const port = match?.[2] === undefined ? NaN : Number(match[2]);
-  return Number.isInteger(port) && port >= 1 && port <= 65535
-    ? undefined
-    : `must be host:port with a port from 1 to 65535, got ${JSON.stringify(address)}`;
-}
-
-function show(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return JSON.stringify(value);
-  return typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" ? String(value) : typeof value;
+  const command = v.command(uf["command"], "userFunction.command");
+  const cwd = v.optionalPath(uf["cwd"], "userFunction.cwd") ?? v.base;
+  if (command === undefined) return undefined;
+  return { kind: "command", command, cwd, env, host, ...(port === undefined ? {} : { port }), startupTimeoutMs };
 }

@@ -76,6 +76,8 @@ const PROTOCOL: readonly Protocol[] = [
 ];
 
 const passthrough = (b: Buffer) => b;
+/** How long stop() lets open calls end before cutting them. */
+const STOP_GRACE_MS = 1000;
 
 /**
  * A transparent relay between a proxy under test and a user function: the
@@ -151,7 +153,19 @@ export class Interceptor {
     const server = this.server;
     this.server = undefined;
     this.upstream.close();
-    if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    // A proxy the TCK did not start still holds its streams open: after a short grace, cut them.
+    if (server) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, STOP_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   }
 
   private handler(protocol: Protocol) {

@@ -57,6 +57,18 @@ describe("ConsoleReporter", () => {
   });
 });
 
+describe("ConsoleReporter in proxy mode", () => {
+  it("prints the output of each proxy run it is given, under the proxy's name", () => {
+    const out = new StringSink();
+    new ConsoleReporter(out).runFinished({ ...SAMPLE_REPORT, mode: "proxy" }, [
+      { what: "proxy", text: "p: up" },
+      { what: "proxy (passivate)", text: "" },
+    ]);
+    expect(out.text).toContain("\nproxy output (last 1 line):\n  | p: up\n\nproxy (passivate) output: (nothing)\n\n1 passed, 1 failed");
+    expect(out.text).not.toContain("user function output");
+  });
+});
+
 describe("summaryLine", () => {
   it("leaves out zero known-failure counts and pluralizes the others", () => {
     const zero = { total: 3, passed: 3, failed: 0, skipped: 0, warnings: 0, expectedFailures: 0, unexpectedPasses: 0 };

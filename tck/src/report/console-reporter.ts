@@ -11,6 +11,12 @@ const LABELS: Record<CaseStatus, string> = {
   "unexpected-pass": "XPASS",
 };
 
+/** A started process's output, and what it is ("proxy", "user function"). */
+export interface ProcessOutput {
+  readonly what: string;
+  readonly text: string;
+}
+
 /** The message an unexpected pass is reported with, here and in the JUnit report. */
 export const UNEXPECTED_PASS_MESSAGE = "listed as a known failure but passed";
 
@@ -34,15 +40,17 @@ export class ConsoleReporter {
   }
 
   /**
-   * The details of every failure (unexpected passes included), the user
-   * function's output tail when a case failed (pass it when the TCK started
-   * the user function), and the summary line.
+   * The details of every failure (unexpected passes included), the output
+   * tail of what was tested when a case failed (pass the user function's when
+   * the TCK started it, or in proxy mode the proxy's, one per run), and the
+   * summary line.
    */
-  runFinished(report: RunReport, userFunctionOutput?: string): void {
+  runFinished(report: RunReport, output?: string | readonly ProcessOutput[]): void {
     const failures = report.cases.filter((c) => c.status === "failed" || c.status === "unexpected-pass");
     for (const c of failures) this.out.write(`\n${failureBlock(c)}\n`);
-    if (userFunctionOutput !== undefined && report.cases.some((c) => c.status === "failed")) {
-      this.out.write(`\n${formatOutputTail(userFunctionOutput)}\n`);
+    if (output !== undefined && report.cases.some((c) => c.status === "failed")) {
+      const outputs = typeof output === "string" ? [{ what: "user function", text: output }] : output;
+      for (const o of outputs) this.out.write(`\n${formatOutputTail(o.text, "  | ", o.what)}\n`);
     }
     this.out.write(`\n${summaryLine(report.summary)}\n`);
   }

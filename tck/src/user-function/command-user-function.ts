@@ -33,7 +33,7 @@ export async function startCommandUserFunction(
   const address = `${config.host}:${port}`;
   const env = { ...(options.env ?? process.env), ...config.env, HOST: config.host, PORT: String(port) };
   const shown = typeof config.command === "string" ? config.command : config.command.join(" ");
-  logger.info(`starting the user function: ${shown} (in ${config.cwd}, HOST=${config.host} PORT=${port})`);
+  logger.info(`starting ${options.role ?? "the user function"}: ${shown} (in ${config.cwd}, HOST=${config.host} PORT=${port})`);
 
   const spawnOptions = { cwd: config.cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"] };
   const child =
@@ -80,7 +80,7 @@ export async function startCommandUserFunction(
     output: () => tail.text(),
     stop: () => {
       stopping = true;
-      stopped ??= stopProcessGroup(child, exited, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS, logger);
+      stopped ??= stopProcessGroup(child, exited, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS, logger, options.role ?? "the user function");
       return stopped;
     },
     kill: () => {
@@ -92,7 +92,7 @@ export async function startCommandUserFunction(
   };
 }
 
-async function stopProcessGroup(child: ChildProcess, exited: Promise<void>, graceMs: number, logger: TckLogger): Promise<void> {
+async function stopProcessGroup(child: ChildProcess, exited: Promise<void>, graceMs: number, logger: TckLogger, role: string): Promise<void> {
   const pid = child.pid;
   if (pid === undefined) return;
   const leaderAlive = () => child.exitCode === null && child.signalCode === null;
@@ -103,7 +103,7 @@ async function stopProcessGroup(child: ChildProcess, exited: Promise<void>, grac
     await delay(POLL_MS);
   }
   if (leaderAlive() || groupAlive(pid)) {
-    logger.warn(`the user function did not stop within ${graceMs} ms of SIGTERM; sending SIGKILL`);
+    logger.warn(`${role} did not stop within ${graceMs} ms of SIGTERM; sending SIGKILL`);
     signalGroup(pid, "SIGKILL");
   }
   await exited;

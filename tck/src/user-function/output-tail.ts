@@ -26,10 +26,10 @@ export class OutputTail {
   }
 }
 
-/** Renders a user function's output for an error message or report, indented under a heading. */
-export function formatOutputTail(output: string, indent = "  | "): string {
+/** Renders a process's output for an error message or report, indented under a heading naming `what` printed it. */
+export function formatOutputTail(output: string, indent = "  | ", what = "user function"): string {
   const text = output.trimEnd();
-  if (text === "") return "user function output: (nothing)";
+  if (text === "") return `${what} output: (nothing)`;
   const lines = text.split("\n");
-  return `user function output (last ${lines.length} line${lines.length === 1 ? "" : "s"}):\n${lines.map((l) => `${indent}${l}`).join("\n")}`;
+  return `${what} output (last ${lines.length} line${lines.length === 1 ? "" : "s"}):\n${lines.map((l) => `${indent}${l}`).join("\n")}`;
 }

@@ -26,6 +26,8 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How long stop() waits after SIGTERM before SIGKILL; default 5000 ms. */
   readonly stopGraceMs?: number;
+  /** What the process is, in log lines: default "the user function" (proxy mode also starts "the proxy under test"). */
+  readonly role?: string;
 }
 
 export const DEFAULT_STOP_GRACE_MS = 5000;
