@@ -74,7 +74,7 @@ export class UserFunctionClient {
 
   /** Resolves true once the connection to the user function is ready, false at the deadline (FO-4). */
   ready(deadline: number): Promise<boolean> {
-    return new Promise((resolve) => this.client.waitForReady(deadline, (error) => resolve(error === undefined || error === null)));
+    return new Promise((resolve) => this.client.waitForReady(deadline, (error) => resolve(error === undefined)));
   }
 
   close(): void {
