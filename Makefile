@@ -66,6 +66,10 @@ tck-check: tck ## The TCK's SDK run passes and every [uf]/[both] MUST is cited b
 	@# The table goes to stdout (discarded); the counts and any uncovered MUST go to stderr.
 	cd tck && node dist/coverage/coverage-cli.js --spec ../spec --cases cases --exclusions coverage-exclusions.yaml --check uf,both > /dev/null
 
+.PHONY: mutants
+mutants: build ## Prove the TCK's proxy mode fails faulty proxies: run only the mutant proxies (tck/test/mutant-proxies), ~1 min
+	cd tck && npm test -- test/mutant-proxies
+
 spec-coverage: build ## Regenerate spec/coverage.md: the TCK cases citing each spec statement
 	cd tck && node dist/coverage/coverage-cli.js --spec ../spec --cases cases --exclusions coverage-exclusions.yaml --out ../spec/coverage.md
 
