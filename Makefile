@@ -62,9 +62,13 @@ tck: build ## Run the TCK against the reference implementations (SDK mode, then 
 	cd tck && sdk=0 && { node dist/cli.js --config tck.sdk.yaml || sdk=$$?; } \
 	  && node dist/cli.js --config tck.proxy.yaml && exit $$sdk
 
-tck-check: tck ## The TCK's SDK run passes and every [uf]/[both] MUST is cited by an SDK case or excluded
+tck-check: tck ## The TCK passes, every [uf]/[both] MUST is cited by an SDK case or excluded, spec/coverage.md is current
 	@# The table goes to stdout (discarded); the counts and any uncovered MUST go to stderr.
 	cd tck && node dist/coverage/coverage-cli.js --spec ../spec --cases cases --exclusions coverage-exclusions.yaml --check uf,both > /dev/null
+	@# Regenerated beside the real one, so that its relative links are the same.
+	@cd tck && node dist/coverage/coverage-cli.js --spec ../spec --cases cases --exclusions coverage-exclusions.yaml --out ../spec/.coverage-check.md > /dev/null 2>&1 \
+	  && if cmp -s ../spec/.coverage-check.md ../spec/coverage.md; then rm -f ../spec/.coverage-check.md; \
+	  else rm -f ../spec/.coverage-check.md; echo "spec/coverage.md is out of date: run make spec-coverage and commit it" >&2; exit 1; fi
 
 .PHONY: mutants
 mutants: build ## Prove the TCK's proxy mode fails faulty proxies: run only the mutant proxies (tck/test/mutant-proxies), ~1 min

@@ -13,6 +13,8 @@ describe("compareJson", () => {
     ["unordered list", { l: [1, 2] }, { l: [2, 1] }, { unordered: ["l"] }, []],
     ["unordered list with a missing element", { l: [1, 2] }, { l: [2, 3] }, { unordered: ["l"] }, ["l (any order)"]],
     ["longer actual list", { l: [1] }, { l: [1, 2] }, {}, ["l[1]"]],
+    ["ignored elements of a list of the same length", { l: ["", ""] }, { l: ["a", "b"] }, { ignore: ["l[]"] }, []],
+    ["ignored elements of a longer list", { l: ["", ""] }, { l: ["a", "b", "c"] }, { ignore: ["l[]"] }, ["l.length"]],
   ];
   it.each(cases)("%s", (_name, expected, actual, options, paths) => {
     expect(compareJson(expected as never, actual as never, options).map((d) => d.path)).toEqual(paths);

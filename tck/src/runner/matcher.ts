@@ -30,6 +30,11 @@ function walk(expected: JsonValue | undefined, actual: JsonValue | undefined, pa
       compareUnordered(expected, actual, path, elementPath, ignore, unordered, out);
       return;
     }
+    // Ignoring `list[]` ignores the elements' values, not how many there are.
+    if (ignore.has(elementPath) && expected.length !== actual.length) {
+      out.push({ path: `${path}.length`, expected: expected.length, actual: actual.length });
+      return;
+    }
     const length = Math.max(expected.length, actual.length);
     for (let i = 0; i < length; i++) {
       const before = out.length;
