@@ -85,6 +85,8 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
     ...(options.nodeArgs ?? []),
     `${ROOT}proxy/dist/cli.js`,
     "--http-port=0",
+    // The HTTP/JSON port too: its default (9001) would clash with any other proxy on the machine.
+    "--http-json-port=0",
     `--metrics-port=${options.metricsPort ?? 0}`,
     `--user-function-port=${options.userFunctionPort}`,
     "--log-level=info",

@@ -4,8 +4,12 @@ import type { ProxyConfig } from "./config/proxy-config.js";
 import { discoverUntilServable } from "./discovery/discovery-loop.js";
 import type { UserSpec } from "./discovery/user-spec.js";
 import { EffectRunner } from "./effects/effect-runner.js";
+import { AppendNotifier, AppendNotifyingStore } from "./eventing/append-notifier.js";
+import { Eventing } from "./eventing/eventing.js";
+import { EventingMetrics } from "./eventing/eventing-metrics.js";
 import type { EntityContext, RuntimeMetrics } from "./entity/entity-context.js";
 import { addUserServices } from "./frontend/grpc-frontend.js";
+import { HttpFrontend } from "./http/http-frontend.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { HealthStatus, healthService, type MetricsServer, OVERALL, ProxyMetrics, ReflectionIndex, reflectionService, reflectionServiceAlpha, ServingStatus, startMetricsServer } from "./ops/index.js";
 import { Dispatcher } from "./routing/dispatcher.js";
@@ -45,15 +49,20 @@ class MetricsBridge implements RuntimeMetrics {
 
 /**
  * The reference proxy: discovers the user function, then serves its services
- * on HTTP_PORT with health and reflection, until shut down.
+ * on HTTP_PORT with health and reflection, and over HTTP/JSON and gRPC-web on
+ * HTTP_JSON_PORT, until shut down.
  */
 export class CloudstateProxy {
   private constructor(
     readonly config: ProxyConfig,
     readonly spec: UserSpec,
     readonly port: number,
+    /** The port of the HTTP/JSON and gRPC-web frontend (spec/http.md). */
+    readonly httpJsonPort: number,
     private readonly server: Server,
+    private readonly http: HttpFrontend,
     private readonly dispatcher: Dispatcher,
+    private readonly eventing: Eventing,
     private readonly store: Store,
     private readonly userFunction: UserFunctionClient,
     private readonly health: HealthStatus,
@@ -84,10 +93,13 @@ export class CloudstateProxy {
 
     const dispatcher = new Dispatcher(config.maxForwardDepth);
     const effects = new EffectRunner(spec, dispatcher, log);
+    // Subscribers are woken by each append to the journals they consume (spec/eventing.md EVT-9).
+    const appends = new AppendNotifier();
+    const subscribed = (spec.consumerGroups ?? []).length > 0;
     const ctx: EntityContext = {
       spec,
       userFunction,
-      store,
+      store: subscribed ? new AppendNotifyingStore(store, appends) : store,
       effects,
       log,
       metrics: new MetricsBridge(metrics),
@@ -99,29 +111,46 @@ export class CloudstateProxy {
         void userFunction.reportError(message).catch((error: unknown) => log.debug("reportError failed", { error: String(error) }));
       },
     };
+    const eventing = new Eventing(spec, {
+      store,
+      dispatcher,
+      appends,
+      pollIntervalMs: config.eventingPollMs,
+      retry: { minMs: config.eventingRetryMinMs, maxMs: config.eventingRetryMaxMs },
+      streamTimeoutMs: config.commandTimeoutMs,
+      log,
+      metrics: subscribed ? new EventingMetrics(metrics.registry) : undefined,
+      reportError: (message) => ctx.reportError(message),
+    });
     const crdtValues = new CrdtValues();
     for (const service of spec.services.values()) dispatcher.register(service.name, runtimeFor(ctx, service, crdtValues));
 
     const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
-    addUserServices(server, spec, dispatcher, (method, keys) =>
-      ctx.reportError(`META-12: reply metadata of ${method.path} could not be sent as headers and was dropped: ${keys.join(", ")}`),
-    );
+    const reportDropped = (method: { readonly path: string }, keys: readonly string[]) =>
+      ctx.reportError(`META-12: reply metadata of ${method.path} could not be sent as headers and was dropped: ${keys.join(", ")}`);
+    addUserServices(server, spec, dispatcher, reportDropped);
     const index = new ReflectionIndex(spec.descriptorSet, { services: [...spec.services.keys()] });
     for (const ops of [healthService(health), reflectionService(index), reflectionServiceAlpha(index)]) server.addService(ops.definition, ops.implementation);
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${config.bindHost}:${config.httpPort}`, ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
     );
+    const http = await HttpFrontend.start({ host: config.bindHost, port: config.httpJsonPort, spec, dispatcher, reportDropped, log }).catch((error: unknown) => {
+      server.forceShutdown();
+      throw error;
+    });
     health.set(OVERALL, ServingStatus.SERVING);
     for (const service of spec.services.values()) health.set(service.name, ServingStatus.SERVING);
-    log.info("proxy serving", { address: `${config.bindHost}:${port}`, store: config.store.kind, services: spec.services.size });
-    return new CloudstateProxy(config, spec, port, server, dispatcher, store, userFunction, health, metricsServer, log);
+    // Deliveries are calls like a client's: they start once the services are served.
+    eventing.start(log);
+    log.info("proxy serving", { address: `${config.bindHost}:${port}`, httpJsonAddress: `${config.bindHost}:${http.port}`, store: config.store.kind, services: spec.services.size });
+    return new CloudstateProxy(config, spec, port, http.port, server, http, dispatcher, eventing, store, userFunction, health, metricsServer, log);
   }
 
   /** Graceful shutdown: stop accepting calls, let in-flight ones finish (up to the grace period), passivate, close. */
   async shutdown(): Promise<void> {
     this.health.shutdown();
     this.health.endWatches();
-    await new Promise<void>((resolve) => {
+    const grpc = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
         resolve();
@@ -131,6 +160,8 @@ export class CloudstateProxy {
         resolve();
       });
     });
+    // Consumers finish the deliveries in flight and store their offsets while the runtimes and the store are up.
+    await Promise.all([grpc, this.http.close(this.config.shutdownGraceMs), this.eventing.stop()]);
     await this.dispatcher.close();
     await this.store.close();
     this.userFunction.close();

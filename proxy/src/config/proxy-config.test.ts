@@ -13,6 +13,7 @@ import {
 
 const DEFAULTS: ProxyConfig = {
   httpPort: 9000,
+  httpJsonPort: 9001,
   bindHost: "127.0.0.1",
   userFunctionHost: "127.0.0.1",
   userFunctionPort: 8080,
@@ -26,6 +27,9 @@ const DEFAULTS: ProxyConfig = {
   discoveryRetryMaxMs: 5000,
   shutdownGraceMs: 10000,
   maxForwardDepth: 32,
+  eventingPollMs: 1000,
+  eventingRetryMinMs: 200,
+  eventingRetryMaxMs: 30000,
 };
 
 function problemsOf(argv: string[], env: Record<string, string | undefined> = {}): readonly string[] {
@@ -47,6 +51,8 @@ describe("parseProxyConfig", () => {
     const config = parseProxyConfig(
       [
         "--http-port=9100",
+        "--http-json-port",
+        "9101",
         "--bind-host",
         "0.0.0.0",
         "--user-function-host",
@@ -77,11 +83,18 @@ describe("parseProxyConfig", () => {
         "500",
         "--max-forward-depth",
         "4",
+        "--eventing-poll-ms",
+        "50",
+        "--eventing-retry-min-ms",
+        "5",
+        "--eventing-retry-max-ms",
+        "60",
       ],
       {},
     );
     expect(config).toEqual({
       httpPort: 9100,
+      httpJsonPort: 9101,
       bindHost: "0.0.0.0",
       userFunctionHost: "uf",
       userFunctionPort: 8081,
@@ -95,12 +108,16 @@ describe("parseProxyConfig", () => {
       discoveryRetryMaxMs: 20,
       shutdownGraceMs: 500,
       maxForwardDepth: 4,
+      eventingPollMs: 50,
+      eventingRetryMinMs: 5,
+      eventingRetryMaxMs: 60,
     });
   });
 
   it("reads every setting from its environment variable", () => {
     const config = parseProxyConfig([], {
       HTTP_PORT: "9100",
+      HTTP_JSON_PORT: "9101",
       BIND_HOST: "0.0.0.0",
       USER_FUNCTION_HOST: "uf",
       USER_FUNCTION_PORT: "8081",
@@ -116,9 +133,13 @@ describe("parseProxyConfig", () => {
       DISCOVERY_RETRY_MAX_MS: "20",
       SHUTDOWN_GRACE_MS: "500",
       MAX_FORWARD_DEPTH: "4",
+      EVENTING_POLL_MS: "50",
+      EVENTING_RETRY_MIN_MS: "5",
+      EVENTING_RETRY_MAX_MS: "60",
     });
     expect(config).toEqual({
       httpPort: 9100,
+      httpJsonPort: 9101,
       bindHost: "0.0.0.0",
       userFunctionHost: "uf",
       userFunctionPort: 8081,
@@ -132,6 +153,9 @@ describe("parseProxyConfig", () => {
       discoveryRetryMaxMs: 20,
       shutdownGraceMs: 500,
       maxForwardDepth: 4,
+      eventingPollMs: 50,
+      eventingRetryMinMs: 5,
+      eventingRetryMaxMs: 60,
     });
   });
 
@@ -150,6 +174,7 @@ describe("parseProxyConfig", () => {
 
   it.each<[string, string[], Record<string, string>, string]>([
     ["port out of range", ["--http-port", "70000"], {}, '--http-port: 70000 is not a port number from 0 to 65535'],
+    ["HTTP/JSON port out of range", ["--http-json-port", "65536"], {}, '--http-json-port: 65536 is not a port number from 0 to 65535'],
     ["user function port 0", [], { USER_FUNCTION_PORT: "0" }, "environment variable USER_FUNCTION_PORT: 0 is not a port number from 1 to 65535"],
     ["non-numeric", ["--command-timeout-ms=soon"], {}, '--command-timeout-ms: "soon" is not a whole number of at least 1'],
     ["negative", ["--shutdown-grace-ms=-1"], {}, '--shutdown-grace-ms: "-1" is not a whole number of at least 1'],
@@ -160,7 +185,10 @@ describe("parseProxyConfig", () => {
     ["postgres without url", ["--store", "postgres"], {}, "--store postgres needs a connection URL: set --postgres-url or POSTGRES_URL"],
     ["bad url scheme", ["--postgres-url", "mysql://db/x"], {}, "--postgres-url: URL scheme mysql: is not postgres: or postgresql:"],
     ["retry min above max", ["--discovery-retry-min-ms", "600"], { DISCOVERY_RETRY_MAX_MS: "500" }, "--discovery-retry-min-ms (600) must not exceed --discovery-retry-max-ms (500)"],
+    ["eventing retry min above max", ["--eventing-retry-min-ms", "600"], { EVENTING_RETRY_MAX_MS: "500" }, "--eventing-retry-min-ms (600) must not exceed --eventing-retry-max-ms (500)"],
     ["same ports", ["--metrics-port", "9000"], {}, "--http-port and --metrics-port are both 9000; they must differ"],
+    ["same HTTP/JSON port", ["--http-json-port", "9000"], {}, "--http-port and --http-json-port are both 9000; they must differ"],
+    ["HTTP/JSON port is the metrics port", [], { HTTP_JSON_PORT: "9090" }, "--http-json-port and --metrics-port are both 9090; they must differ"],
     ["unknown flag", ["--http-prot", "1"], {}, "unknown option --http-prot"],
     ["positional", ["serve"], {}, 'unexpected argument "serve": every setting is a --flag'],
     ["missing value", ["--bind-host"], {}, "--bind-host needs a value"],

@@ -9,6 +9,8 @@ import type { StoreConfig } from "../store/store-factory.js";
 export interface ProxyConfig {
   /** Port on which the proxy serves the user's services (0: any free port). */
   readonly httpPort: number;
+  /** Port of the HTTP/JSON and gRPC-web frontend (0: any free port; spec/http.md). */
+  readonly httpJsonPort: number;
   /** Interface the proxy's servers listen on. */
   readonly bindHost: string;
   readonly userFunctionHost: string;
@@ -34,6 +36,11 @@ export interface ProxyConfig {
   readonly shutdownGraceMs: number;
   /** Longest chain of forwards before a call fails (spec/effects.md EFF-13). */
   readonly maxForwardDepth: number;
+  /** How often event logs are read for subscribers when no append was seen (spec/eventing.md EVT-9). */
+  readonly eventingPollMs: number;
+  /** Backoff bounds between attempts to deliver an event (spec/eventing.md EVT-25, EVT-26). */
+  readonly eventingRetryMinMs: number;
+  readonly eventingRetryMaxMs: number;
 }
 
 /** One setting as users see it: for help text, documentation and its drift test. */
@@ -58,6 +65,7 @@ export class ProxyConfigError extends Error {
 
 type RawKey =
   | "httpPort"
+  | "httpJsonPort"
   | "bindHost"
   | "userFunctionHost"
   | "userFunctionPort"
@@ -72,7 +80,10 @@ type RawKey =
   | "discoveryRetryMinMs"
   | "discoveryRetryMaxMs"
   | "shutdownGraceMs"
-  | "maxForwardDepth";
+  | "maxForwardDepth"
+  | "eventingPollMs"
+  | "eventingRetryMinMs"
+  | "eventingRetryMaxMs";
 
 interface SettingDef extends SettingInfo {
   readonly key: RawKey;
@@ -88,6 +99,14 @@ const DEFS: readonly SettingDef[] = [
     defaultValue: "9000",
     kind: "port-or-zero",
     description: "Port on which the proxy serves the user function's services to clients (0: any free port).",
+  },
+  {
+    key: "httpJsonPort",
+    flag: "--http-json-port",
+    env: "HTTP_JSON_PORT",
+    defaultValue: "9001",
+    kind: "port-or-zero",
+    description: "Port on which the proxy serves the same services over HTTP/JSON and gRPC-web, for browsers and curl (0: any free port).",
   },
   {
     key: "bindHost",
@@ -209,6 +228,30 @@ const DEFS: readonly SettingDef[] = [
     kind: "positive-int",
     description: "Longest chain of forwards one call may make; longer chains fail with INTERNAL.",
   },
+  {
+    key: "eventingPollMs",
+    flag: "--eventing-poll-ms",
+    env: "EVENTING_POLL_MS",
+    defaultValue: "1000",
+    kind: "positive-int",
+    description: "How often the proxy reads an event log for its subscribers when it saw no new event (events this proxy persists are delivered at once).",
+  },
+  {
+    key: "eventingRetryMinMs",
+    flag: "--eventing-retry-min-ms",
+    env: "EVENTING_RETRY_MIN_MS",
+    defaultValue: "200",
+    kind: "positive-int",
+    description: "First delay before delivering an event again after a failed delivery; grows exponentially.",
+  },
+  {
+    key: "eventingRetryMaxMs",
+    flag: "--eventing-retry-max-ms",
+    env: "EVENTING_RETRY_MAX_MS",
+    defaultValue: "30000",
+    kind: "positive-int",
+    description: "Longest delay between attempts to deliver an event.",
+  },
 ];
 
 /** Every setting, in the order of the help text and the documentation. */
@@ -272,6 +315,9 @@ export function parseProxyConfig(argv: readonly string[], env: Readonly<Record<s
       );
     }
   }
+  if (values.has("eventingRetryMinMs") && values.has("eventingRetryMaxMs") && num("eventingRetryMinMs") > num("eventingRetryMaxMs")) {
+    problems.push(`--eventing-retry-min-ms (${num("eventingRetryMinMs")}) must not exceed --eventing-retry-max-ms (${num("eventingRetryMaxMs")})`);
+  }
   let store: StoreConfig = { kind: "memory" };
   if (str("store") === "postgres") {
     if (!values.has("postgresUrl")) {
@@ -283,15 +329,23 @@ export function parseProxyConfig(argv: readonly string[], env: Readonly<Record<s
     }
   }
   const httpPort = num("httpPort");
+  const httpJsonPort = num("httpJsonPort");
   const metricsPort = num("metricsPort");
-  if (values.has("httpPort") && values.has("metricsPort") && httpPort !== 0 && httpPort === metricsPort) {
-    problems.push(`--http-port and --metrics-port are both ${httpPort}; they must differ`);
-  }
+  // A value that failed to parse reads as 0 here, which never clashes.
+  const ports = [
+    ["--http-port", httpPort],
+    ["--http-json-port", httpJsonPort],
+    ["--metrics-port", metricsPort],
+  ] as const;
+  ports.forEach(([aFlag, a], i) => {
+    for (const [bFlag, b] of ports.slice(i + 1)) if (a !== 0 && a === b) problems.push(`${aFlag} and ${bFlag} are both ${a}; they must differ`);
+  });
   if (problems.length > 0) throw new ProxyConfigError(problems);
 
   const logLevel = str("logLevel");
   return {
     httpPort,
+    httpJsonPort,
     bindHost: str("bindHost"),
     userFunctionHost: str("userFunctionHost"),
     userFunctionPort: num("userFunctionPort"),
@@ -305,6 +359,9 @@ export function parseProxyConfig(argv: readonly string[], env: Readonly<Record<s
     discoveryRetryMaxMs: num("discoveryRetryMaxMs"),
     shutdownGraceMs: num("shutdownGraceMs"),
     maxForwardDepth: num("maxForwardDepth"),
+    eventingPollMs: num("eventingPollMs"),
+    eventingRetryMinMs: num("eventingRetryMinMs"),
+    eventingRetryMaxMs: num("eventingRetryMaxMs"),
   };
 }
 

@@ -2,7 +2,9 @@ import { type cloudstate, crdt, EntityType } from "@cloudstate/protocol";
 import { status } from "@grpc/grpc-js";
 import { applyDeltaToView, CrdtViolation, diffViews, NoDeltaError, type ReplicatedCrdt, replicatedFromCreate } from "../crdt/index.js";
 import type { EntityContext } from "../entity/entity-context.js";
-import { type PendingCommand, SequentialEntity, Violation } from "../entity/sequential-entity.js";
+import { COMMAND_FIELD } from "../entity/command-message.js";
+import { encodeToBuffer } from "../entity/protocol-encoding.js";
+import { type PendingCommand, SequentialEntity, type StartMessages, Violation } from "../entity/sequential-entity.js";
 import type { CallError, ResponseStream } from "../routing/call-result.js";
 
 type In = crdt.CrdtStreamIn;
@@ -33,6 +35,7 @@ const clock = (): bigint => BigInt(Date.now());
 export class CrdtEntity extends SequentialEntity<In, Out> {
   protected readonly path = "/cloudstate.crdt.Crdt/handle";
   protected readonly entityType = EntityType.Crdt;
+  protected readonly commandField = COMMAND_FIELD.crdt;
   private readonly streams = new Map<bigint, OpenStream>();
   /** The value as the user function holds it, to tell when a write of its lost (CRDT-52). */
   private agreed: crdt.CrdtState | undefined;
@@ -49,22 +52,19 @@ export class CrdtEntity extends SequentialEntity<In, Out> {
     super(ctx, serviceName, key, passivationTimeoutMs, gone);
   }
 
-  protected encode(message: In): Uint8Array {
-    return crdt.CrdtStreamIn.encode(message).finish();
+  protected encode(message: In): Buffer {
+    return encodeToBuffer(crdt.CrdtStreamIn, message);
   }
 
   protected decode(bytes: Uint8Array): Out {
     return crdt.CrdtStreamOut.decode(bytes);
   }
 
-  protected initMessages(): Promise<In[]> {
+  protected initMessages(): Promise<StartMessages> {
     this.deletedOnStream = false;
     this.agreed = this.value.get()?.toState(REPLICA);
-    return Promise.resolve([{ message: { $case: "init", value: { serviceName: this.serviceName, entityId: this.key, state: this.agreed } } }]);
-  }
-
-  protected commandMessage(command: cloudstate.Command): In {
-    return { message: { $case: "command", value: command } };
+    const init = this.encode({ message: { $case: "init", value: { serviceName: this.serviceName, entityId: this.key, state: this.agreed } } });
+    return Promise.resolve({ replayed: 0, encoded: [init] });
   }
 
   protected override hasOpenWork(): boolean {

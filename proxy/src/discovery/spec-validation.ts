@@ -1,6 +1,8 @@
 import { createFileRegistry, type DescField, type DescMessage, type DescService, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { type cloudstate, EntityType, isEntityType, isValidKeyField, markedKeyFields, PROTOCOL_MAJOR_VERSION, PROTOCOL_MINOR_VERSION } from "@cloudstate/protocol";
+import { compileHttpRoutes } from "../http/http-rules.js";
+import { consumerGroupsOf } from "./eventing-options.js";
 import type { CallShape, MethodSpec, ServiceSpec, UserSpec } from "./user-spec.js";
 
 /** Why a discovered EntitySpec cannot be served: every problem found, each naming its service. */
@@ -81,8 +83,12 @@ export function validateSpec(spec: cloudstate.EntitySpec): UserSpec {
     service.methods = methodsOf(service, descriptor, problems);
     services.set(entity.serviceName, service);
   }
+  // Eventing options cannot be honoured without their methods, so they are read last (DISC-36).
+  const consumerGroups = consumerGroupsOf(services.values(), problems);
+  // HTTP rules name fields of the methods' messages, so they are checked once the methods are known (HTTP-4).
+  problems.push(...compileHttpRoutes(services.values()).problems);
   if (problems.length > 0) throw new SpecError(problems);
-  return { services, registry, descriptorSet: spec.proto, serviceInfo: spec.serviceInfo };
+  return { services, consumerGroups, registry, descriptorSet: spec.proto, serviceInfo: spec.serviceInfo };
 }
 
 function methodsOf(service: ServiceSpec, descriptor: DescService, problems: string[]): Map<string, MethodSpec> {

@@ -32,9 +32,25 @@ export interface ServiceSpec {
   readonly descriptor: DescService;
 }
 
+/**
+ * A consumer group of an event-log source: the methods of one service that name the same group
+ * and the same persistence id in their `(cloudstate.eventing)` option (spec/eventing.md §1).
+ */
+export interface ConsumerGroupSpec {
+  /** The `consumer_group` value, or the service's fully qualified name when it is empty. */
+  readonly name: string;
+  /** The persistence id whose event log the group consumes (`in.event_log`). */
+  readonly persistenceId: string;
+  readonly service: ServiceSpec;
+  /** The subscribed methods, in declaration order; their input types differ (EVT-4). */
+  readonly methods: readonly MethodSpec[];
+}
+
 /** What the proxy serves after a successful, validated discovery. */
 export interface UserSpec {
   readonly services: ReadonlyMap<string, ServiceSpec>;
+  /** The consumer groups to run (spec/eventing.md); absent or empty when no method subscribes. */
+  readonly consumerGroups?: readonly ConsumerGroupSpec[];
   /** The user function's descriptors, for decoding requests and for server reflection. */
   readonly registry: FileRegistry;
   /** The serialized FileDescriptorSet exactly as discovered. */

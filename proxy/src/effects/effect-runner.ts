@@ -1,4 +1,4 @@
-import type { Any, cloudstate } from "@cloudstate/protocol";
+import { type Any, Any as AnyCodec, type cloudstate } from "@cloudstate/protocol";
 import { status } from "@grpc/grpc-js";
 import type { MethodSpec, UserSpec } from "../discovery/user-spec.js";
 import { fail, ok, type UnaryResult, userFailure } from "../routing/call-result.js";
@@ -76,7 +76,7 @@ export class EffectRunner {
         const target = this.spec.services.get(a.value.serviceName)?.methods.get(a.value.commandName);
         if (target === undefined) return { result: fail(status.INTERNAL, `forward to unknown ${a.value.serviceName}/${a.value.commandName}`), afterReply: NOTHING_AFTER };
         // Only the forward's own metadata goes with it (EFF-10); its outcome is the caller's (EFF-11).
-        return this.dispatcher.unary(target, a.value.payload?.value ?? EMPTY, a.value.metadata, depth + 1);
+        return this.dispatcher.unary(target, requestOf(target, a.value.payload), a.value.metadata, depth + 1);
       }
       case "failure":
         return { result: userFailure(a.value.description), afterReply: NOTHING_AFTER };
@@ -89,8 +89,17 @@ export class EffectRunner {
   private async call(serviceName: string, commandName: string, payload: Any | undefined, metadata: cloudstate.Metadata | undefined, depth: number): Promise<UnaryResult> {
     const target = this.spec.services.get(serviceName)?.methods.get(commandName);
     if (target === undefined) return fail(status.INTERNAL, `unknown side effect target ${serviceName}/${commandName}`);
-    const answer = await this.dispatcher.unary(target, payload?.value ?? EMPTY, metadata, depth + 1);
+    const answer = await this.dispatcher.unary(target, requestOf(target, payload), metadata, depth + 1);
     answer.afterReply();
     return answer.result;
   }
+}
+
+/**
+ * The request message of a forward or side effect to `target`: the payload's bytes, or for a
+ * target taking `google.protobuf.Any` the payload itself, which the dispatcher passes on as is (ANY-21).
+ */
+function requestOf(target: MethodSpec, payload: Any | undefined): Uint8Array {
+  if (payload !== undefined && target.input.typeName === "google.protobuf.Any") return AnyCodec.encode(payload).finish();
+  return payload?.value ?? EMPTY;
 }

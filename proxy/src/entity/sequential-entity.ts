@@ -1,10 +1,12 @@
 import type { cloudstate } from "@cloudstate/protocol";
 import type { MethodSpec } from "../discovery/user-spec.js";
 import { clientActionProblem, sideEffectsProblem } from "../effects/answer-validation.js";
-import { type ClientDuplexStream, status } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { type CallError, fail, type ResponseStream, unavailable, userFailure, violation } from "../routing/call-result.js";
 import { type Answer, NOTHING_AFTER, type RoutedCall } from "../routing/service-handler.js";
 import { ConcurrencyError, StoreUnavailableError } from "../store/store.js";
+import type { CallStatus, DuplexCall } from "../userfunction/duplex-call.js";
+import { encodeCommandMessage } from "./command-message.js";
 import type { EntityContext } from "./entity-context.js";
 
 /** A command waiting for, or being handled by, the entity. */
@@ -23,6 +25,14 @@ export interface InFlight {
   readonly id: bigint;
   readonly pending: PendingCommand;
   readonly timer: NodeJS.Timeout;
+}
+
+/** What a starting entity sends before its first command: its init message, then any replayed events. */
+export interface StartMessages {
+  /** How many of the messages are replayed events (for the replay metric). */
+  readonly replayed: number;
+  /** The messages, encoded, in order. Iterated as they are written, so a long replay is encoded as the stream takes it. */
+  readonly encoded: Iterable<Buffer>;
 }
 
 /** A reply the entity could not accept: answered INTERNAL, reported, and the entity restarted. */
@@ -48,13 +58,15 @@ export abstract class SequentialEntity<In, Out> {
   private phase: Phase = "idle";
   private readonly queue: PendingCommand[] = [];
   protected inFlight: InFlight | undefined;
-  private stream: ClientDuplexStream<Buffer, Buffer> | undefined;
+  private stream: DuplexCall | undefined;
   private nextId = 1n;
   private passivationTimer: NodeJS.Timeout | undefined;
   private processing: Promise<void> = Promise.resolve();
   private halfClosed = false;
   /** Bumped whenever the entity gives up or replaces its stream, so stale async work can tell. */
   private generation = 0;
+  /** Ends a wait for the stream to drain (see writeAll) when the stream is given up. */
+  private stopWaiting: (() => void) | undefined;
 
   constructor(
     protected readonly ctx: EntityContext,
@@ -67,11 +79,12 @@ export abstract class SequentialEntity<In, Out> {
   /** The protocol stream's method path, e.g. /cloudstate.eventsourced.EventSourced/handle. */
   protected abstract readonly path: string;
   protected abstract readonly entityType: string;
-  protected abstract encode(message: In): Uint8Array;
+  protected abstract encode(message: In): Buffer;
   protected abstract decode(bytes: Uint8Array): Out;
-  /** Reads the stored state and returns init and replay messages (may throw StoreUnavailableError). */
-  protected abstract initMessages(): Promise<In[]>;
-  protected abstract commandMessage(command: cloudstate.Command): In;
+  /** Reads the stored state and returns the init and replay messages (may throw StoreUnavailableError). */
+  protected abstract initMessages(): Promise<StartMessages>;
+  /** Field number of `command` in the protocol's StreamIn message (see COMMAND_FIELD). */
+  protected abstract readonly commandField: number;
   /** Handles one message of the user function; throws Violation on a protocol violation. */
   protected abstract onMessage(message: Out): Promise<void>;
 
@@ -121,13 +134,13 @@ export abstract class SequentialEntity<In, Out> {
   /** Passivates now if idle, for shutdown; resolves when the stream is gone. */
   async shutdown(): Promise<void> {
     this.generation++;
+    this.stopWaiting?.();
     this.clearPassivation();
     for (const pending of this.queue.splice(0)) pending.resolve({ result: unavailable("the proxy is shutting down"), afterReply: NOTHING_AFTER });
     const closing = new Promise<void>((resolve) => {
       const stream = this.stream;
       if (stream === undefined) return resolve();
       stream.on("close", () => resolve());
-      stream.on("error", () => resolve());
       setTimeout(resolve, 2000).unref();
     });
     this.phase = this.inFlight ? this.phase : "passivating";
@@ -208,7 +221,7 @@ export abstract class SequentialEntity<In, Out> {
 
   /** Writes a message on the entity's stream (e.g. a CRDT delta or stream cancellation). */
   protected write(message: In): void {
-    this.stream?.write(Buffer.from(this.encode(message)));
+    this.stream?.write(this.encode(message));
   }
 
   /** Ends the stream so that the next command starts a new one from storage (ES-42, CMD-29). */
@@ -216,12 +229,12 @@ export abstract class SequentialEntity<In, Out> {
     const stream = this.stream;
     if (stream) this.onStreamGone(reason);
     this.stream = undefined;
+    this.stopWaiting?.();
     this.nextId = 1n;
     this.halfClosed = false;
     if (stream) {
       stream.removeAllListeners("data");
       stream.removeAllListeners("status");
-      stream.on("error", () => undefined);
       stream.cancel();
     }
     if (this.phase !== "closed") this.phase = "idle";
@@ -264,7 +277,7 @@ export abstract class SequentialEntity<In, Out> {
   private async start(): Promise<void> {
     this.phase = "starting";
     const generation = ++this.generation;
-    let messages: In[];
+    let messages: StartMessages;
     const loadStarted = performance.now();
     try {
       messages = await this.initMessages();
@@ -280,21 +293,51 @@ export abstract class SequentialEntity<In, Out> {
       this.pump();
       return;
     }
-    this.ctx.metrics.replayed(this.serviceName, this.entityType, Math.max(0, messages.length - 1), (performance.now() - loadStarted) / 1000);
+    this.ctx.metrics.replayed(this.serviceName, this.entityType, messages.replayed, (performance.now() - loadStarted) / 1000);
     // Shut down while loading: nothing more to do.
     if (generation !== this.generation) return;
     // Queued commands wait for an unreachable user function, each up to the queue timeout (FO-4, FO-15).
     if (!(await this.userFunctionReady(generation))) return;
-    const stream = this.ctx.userFunction.bidi(this.path);
+    const stream = this.ctx.userFunction.entityStream(this.path);
     this.stream = stream;
     this.processing = Promise.resolve();
     stream.on("data", (bytes: Buffer) => this.receive(stream, bytes));
-    stream.on("error", () => undefined);
-    stream.on("status", (s: { code: status; details: string }) => this.ended(stream, s.code, s.details));
-    for (const message of messages) stream.write(Buffer.from(this.encode(message)));
+    stream.on("status", (s: CallStatus) => this.ended(stream, s.code, s.details));
     this.ctx.metrics.entityActivated(this.serviceName, this.entityType);
+    if (!(await this.writeAll(stream, messages.encoded, generation))) return;
     this.phase = "ready";
     this.pump();
+  }
+
+  /**
+   * Writes the start messages, waiting whenever the stream asks to (write() returned false) until
+   * it drained: a long replay then holds a bounded number of encoded messages at a time instead of
+   * every one of them, and the proxy's event loop serves other work in between. Commands stay
+   * queued meanwhile (phase "starting"). Resolves false when the stream was given up or the entity
+   * shut down while it waited.
+   */
+  private async writeAll(stream: DuplexCall, encoded: Iterable<Buffer>, generation: number): Promise<boolean> {
+    for (const message of encoded) {
+      if (stream.write(message)) continue;
+      await this.drained(stream);
+      if (stream !== this.stream || generation !== this.generation) return false;
+    }
+    return true;
+  }
+
+  /** Resolves once `stream` drained or ended, or the entity gave it up (see stopWaiting). */
+  private drained(stream: DuplexCall): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        stream.off("drain", done);
+        stream.off("close", done);
+        if (this.stopWaiting === done) this.stopWaiting = undefined;
+        resolve();
+      };
+      this.stopWaiting = done;
+      stream.on("drain", done);
+      stream.on("close", done);
+    });
   }
 
   /**
@@ -338,10 +381,10 @@ export abstract class SequentialEntity<In, Out> {
     const inFlight: InFlight = { id, pending, timer: setTimeout(() => this.timedOut(inFlight), this.ctx.commandTimeoutMs) };
     this.inFlight = inFlight;
     this.phase = "busy";
-    stream.write(Buffer.from(this.encode(this.commandMessage(command))));
+    stream.write(encodeCommandMessage(this.commandField, command));
   }
 
-  private receive(stream: ClientDuplexStream<Buffer, Buffer>, bytes: Buffer): void {
+  private receive(stream: DuplexCall, bytes: Buffer): void {
     this.processing = this.processing.then(async () => {
       // Messages of a stream the entity already gave up are ignored (ERR-7).
       if (stream !== this.stream) return;
@@ -367,7 +410,7 @@ export abstract class SequentialEntity<In, Out> {
     });
   }
 
-  private ended(stream: ClientDuplexStream<Buffer, Buffer>, code: status, details: string): void {
+  private ended(stream: DuplexCall, code: status, details: string): void {
     void this.processing.then(() => {
       if (stream !== this.stream) return;
       if (this.halfClosed) {
@@ -450,7 +493,6 @@ export abstract class SequentialEntity<In, Out> {
       this.ctx.log.warn("the user function did not complete a passivated entity stream; cancelling it", { service: this.serviceName, entityId: this.key });
       stream.removeAllListeners("data");
       stream.removeAllListeners("status");
-      stream.on("error", () => undefined);
       stream.cancel();
       this.ended(stream, status.CANCELLED, "not completed after passivation");
     }, this.ctx.commandTimeoutMs).unref();

@@ -26,16 +26,28 @@ const processMethod = method;
 class FakeStream extends EventEmitter {
   readonly written: eventsourced.EventSourcedStreamIn[] = [];
   halfClosed = false;
+  private sinceDrain = 0;
 
-  /** @param completesOnHalfClose whether the "user function" completes the stream when the proxy half-closes it */
-  constructor(private readonly completesOnHalfClose: boolean) {
+  /**
+   * @param completesOnHalfClose whether the "user function" completes the stream when the proxy half-closes it
+   * @param highWaterMark after this many writes without a drain, write() asks the writer to wait
+   */
+  constructor(
+    private readonly completesOnHalfClose: boolean,
+    private readonly highWaterMark = Infinity,
+  ) {
     super();
   }
 
   write(bytes: Buffer): boolean {
     this.written.push(eventsourced.EventSourcedStreamIn.decode(bytes));
+    this.sinceDrain++;
     this.emit("written");
-    return true;
+    return this.sinceDrain < this.highWaterMark;
+  }
+  drain(): void {
+    this.sinceDrain = 0;
+    this.emit("drain");
   }
   end(): void {
     this.halfClosed = true;
@@ -69,7 +81,7 @@ class GatedStore extends MemoryStore {
 const persisted = (value: string): Any => ({ typeUrl: `type.googleapis.com/${model.Persisted.$type}`, value: model.Persisted.encode({ value }).finish() });
 const response = (message: string): Any => ({ typeUrl: `type.googleapis.com/${model.Response.$type}`, value: model.Response.encode({ message }).finish() });
 
-function setUp(commandTimeoutMs: number, options: { passivationTimeoutMs?: number; completesOnHalfClose?: boolean } = {}) {
+function setUp(commandTimeoutMs: number, options: { passivationTimeoutMs?: number; completesOnHalfClose?: boolean; highWaterMark?: number } = {}) {
   const streams: FakeStream[] = [];
   const store = new GatedStore();
   const reports: string[] = [];
@@ -78,8 +90,8 @@ function setUp(commandTimeoutMs: number, options: { passivationTimeoutMs?: numbe
     spec,
     userFunction: {
       ready: () => Promise.resolve(true),
-      bidi: () => {
-        const stream = new FakeStream(options.completesOnHalfClose ?? true);
+      entityStream: () => {
+        const stream = new FakeStream(options.completesOnHalfClose ?? true, options.highWaterMark);
         streams.push(stream);
         return stream;
       },
@@ -174,5 +186,54 @@ describe("EventSourcedEntity passivation", () => {
     const second = call();
     await answerFirstCommand(await opened(streams, 1));
     expect((await second).result.ok).toBe(true);
+  });
+});
+
+/** Lets pending promise jobs and immediates run. */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe("EventSourcedEntity replay", () => {
+  const journal = Array.from({ length: 45 }, (_, i) => persisted(`e${i + 1}`));
+
+  it("writes a long replay only as fast as the stream drains, and the command after it (ES-7)", async () => {
+    const { streams, store, call } = setUp(10_000, { highWaterMark: 10 });
+    await store.append("es", "k", 0n, journal);
+    const answered = call();
+    const stream = await opened(streams, 0);
+    await settle();
+    expect(stream.written).toHaveLength(10);
+    await settle();
+    expect(stream.written).toHaveLength(10);
+    while (!stream.written.some((m) => m.message?.$case === "command")) {
+      stream.drain();
+      await settle();
+    }
+    const cases = stream.written.map((m) => m.message?.$case);
+    expect(cases).toEqual(["init", ...journal.map(() => "event"), "command"]);
+    const events = stream.written.flatMap((m) => (m.message?.$case === "event" ? [m.message.value] : []));
+    expect(events).toEqual(journal.map((payload, i) => ({ sequence: BigInt(i + 1), payload })));
+    await answerFirstCommand(stream);
+    expect((await answered).result.ok).toBe(true);
+  });
+
+  it("stops writing a replay to a stream that broke while it waited, and replays on a new one", async () => {
+    const { streams, store, call } = setUp(10_000, { highWaterMark: 10 });
+    await store.append("es", "k", 0n, journal);
+    const answered = call();
+    const first = await opened(streams, 0);
+    await settle();
+    first.emit("status", { code: status.UNAVAILABLE, details: "user function crashed" });
+    first.drain();
+    const second = await opened(streams, 1);
+    await settle();
+    expect(first.written).toHaveLength(10);
+    while (!second.written.some((m) => m.message?.$case === "command")) {
+      second.drain();
+      await settle();
+    }
+    expect(first.written).toHaveLength(10);
+    expect(second.written).toHaveLength(1 + journal.length + 1);
+    await answerFirstCommand(second);
+    expect((await answered).result.ok).toBe(true);
   });
 });

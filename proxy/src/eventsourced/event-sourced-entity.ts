@@ -1,5 +1,9 @@
-import { type cloudstate, EntityType, eventsourced } from "@cloudstate/protocol";
-import { SequentialEntity, Violation } from "../entity/sequential-entity.js";
+import { EntityType, eventsourced } from "@cloudstate/protocol";
+import { COMMAND_FIELD } from "../entity/command-message.js";
+import { encodeToBuffer } from "../entity/protocol-encoding.js";
+import { SequentialEntity, type StartMessages, Violation } from "../entity/sequential-entity.js";
+import type { StoredEvent } from "../store/store.js";
+import { encodeEventMessage } from "./event-message.js";
 
 type In = eventsourced.EventSourcedStreamIn;
 type Out = eventsourced.EventSourcedStreamOut;
@@ -12,6 +16,7 @@ type Out = eventsourced.EventSourcedStreamOut;
 export class EventSourcedEntity extends SequentialEntity<In, Out> {
   protected readonly path = "/cloudstate.eventsourced.EventSourced/handle";
   protected readonly entityType = EntityType.EventSourced;
+  protected readonly commandField = COMMAND_FIELD.eventSourced;
   /** Sequence number of the last persisted event (ES-17). */
   private sequence = 0n;
 
@@ -19,15 +24,15 @@ export class EventSourcedEntity extends SequentialEntity<In, Out> {
     return this.ctx.spec.services.get(this.serviceName)?.persistenceId ?? this.serviceName;
   }
 
-  protected encode(message: In): Uint8Array {
-    return eventsourced.EventSourcedStreamIn.encode(message).finish();
+  protected encode(message: In): Buffer {
+    return encodeToBuffer(eventsourced.EventSourcedStreamIn, message);
   }
 
   protected decode(bytes: Uint8Array): Out {
     return eventsourced.EventSourcedStreamOut.decode(bytes);
   }
 
-  protected async initMessages(): Promise<In[]> {
+  protected async initMessages(): Promise<StartMessages> {
     const snapshot = await this.ctx.store.loadSnapshot(this.persistenceId, this.key);
     const after = snapshot?.sequence ?? 0n;
     const events = await this.ctx.store.loadEvents(this.persistenceId, this.key, after);
@@ -43,11 +48,13 @@ export class EventSourcedEntity extends SequentialEntity<In, Out> {
         },
       },
     };
-    return [init, ...events.map((e): In => ({ message: { $case: "event", value: { sequence: e.sequence, payload: e.payload } } }))];
+    return { replayed: events.length, encoded: this.startMessages(init, events) };
   }
 
-  protected commandMessage(command: cloudstate.Command): In {
-    return { message: { $case: "command", value: command } };
+  /** Init, then every event after the snapshot in order (ES-7), each encoded when the stream takes it. */
+  private *startMessages(init: In, events: readonly StoredEvent[]): Iterable<Buffer> {
+    yield this.encode(init);
+    for (const event of events) yield encodeEventMessage(event.sequence, event.payload);
   }
 
   protected async onMessage(message: Out): Promise<void> {

@@ -17,6 +17,12 @@ import { toGrpcMetadata, toProtocolMetadata } from "./metadata-mapping.js";
 
 const passthrough = (b: Buffer) => b;
 
+/**
+ * A reply payload as the Buffer grpc-js wants, without copying it: grpc-js copies it into its
+ * frame anyway, and nothing writes to a decoded payload.
+ */
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
 /** Reports reply metadata that could not be sent as headers (META-12). */
 export type DroppedMetadataReporter = (method: MethodSpec, keys: readonly string[]) => void;
 
@@ -59,7 +65,7 @@ function handlerFor(method: MethodSpec, dispatcher: Dispatcher, reportDropped: D
           const r = answer.result;
           if (r.ok) {
             if (r.metadata !== undefined) call.sendMetadata(headers(r.metadata));
-            callback(null, Buffer.from(r.payload));
+            callback(null, asBuffer(r.payload));
           } else callback({ code: r.error.code, details: r.error.message });
           answer.afterReply();
         });
@@ -74,7 +80,7 @@ function handlerFor(method: MethodSpec, dispatcher: Dispatcher, reportDropped: D
           const r = answer.result;
           if (r.ok) {
             if (r.metadata !== undefined) call.sendMetadata(headers(r.metadata));
-            callback(null, Buffer.from(r.payload));
+            callback(null, asBuffer(r.payload));
           } else callback({ code: r.error.code, details: r.error.message });
           answer.afterReply();
         });
@@ -107,7 +113,7 @@ function responseStream(call: ServerWritableStream<Buffer, Buffer> | ServerDuple
       // Only the first message's metadata can become response headers (META-5).
       if (first && metadata !== undefined) call.sendMetadata(headers(metadata));
       first = false;
-      call.write(Buffer.from(payload));
+      call.write(asBuffer(payload));
     },
     end(error?: CallError) {
       if (ended) return;

@@ -42,7 +42,8 @@ export class ProxyMetrics {
   readonly replayedEvents: Counter<"entity_type" | "service">;
   readonly failures: Counter<"entity_type" | "service" | "kind">;
   readonly passivations: Counter<"entity_type" | "service">;
-  private readonly perService = new Map<string, ServiceMetrics>();
+  /** By entity type, then service name. */
+  private readonly perService = new Map<string, Map<string, ServiceMetrics>>();
 
   constructor(options: ProxyMetricsOptions = {}) {
     const registers = [this.registry];
@@ -99,13 +100,21 @@ export class ProxyMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** The metrics of one service; the same object for the same arguments. */
+  /**
+   * The metrics of one service; the same object for the same arguments. Called for every
+   * command, so it looks up by the two strings as they are (whose hashes V8 keeps) rather than
+   * building a combined key each time.
+   */
   forService(entityType: string, service: string): ServiceMetrics {
-    const key = `${entityType}\u0000${service}`;
-    let metrics = this.perService.get(key);
+    let services = this.perService.get(entityType);
+    if (services === undefined) {
+      services = new Map();
+      this.perService.set(entityType, services);
+    }
+    let metrics = services.get(service);
     if (metrics === undefined) {
       metrics = new ServiceMetrics(this, entityType, service);
-      this.perService.set(key, metrics);
+      services.set(service, metrics);
     }
     return metrics;
   }

@@ -1,4 +1,5 @@
-import { fromBinary } from "@bufbuild/protobuf";
+import { fromBinary, isMessage, type Message } from "@bufbuild/protobuf";
+import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { type Any, type cloudstate, EntityType } from "@cloudstate/protocol";
 import { status } from "@grpc/grpc-js";
 import type { MethodSpec } from "../discovery/user-spec.js";
@@ -52,7 +53,7 @@ export class Dispatcher {
         throw error;
       }
     }
-    return { method, key, payload: this.pack(method, request), metadata, depth };
+    return { method, key, payload: this.pack(method, request, decoded), metadata, depth };
   }
 
   async unary(method: MethodSpec, request: Uint8Array, metadata: cloudstate.Metadata | undefined, depth = 0): Promise<Answer> {
@@ -64,6 +65,16 @@ export class Dispatcher {
       throw error;
     }
     return this.handler(method).unary(call);
+  }
+
+  /** Runs a call routed beforehand (event deliveries check the route first, spec/eventing.md EVT-14). */
+  unaryRouted(call: RoutedCall): Promise<Answer> {
+    return this.handler(call.method).unary(call);
+  }
+
+  /** Runs a server-streamed call routed beforehand. */
+  serverStreamRouted(call: RoutedCall, out: ResponseStream): void {
+    this.handler(call.method).serverStream(call, out);
   }
 
   serverStream(method: MethodSpec, request: Uint8Array, metadata: cloudstate.Metadata | undefined, out: ResponseStream): void {
@@ -93,22 +104,25 @@ export class Dispatcher {
     return handler;
   }
 
-  private pack(method: MethodSpec, request: Uint8Array): Any {
+  /** The command's payload (ANY-4); for a method taking `google.protobuf.Any`, that Any itself (ANY-21). */
+  private pack(method: MethodSpec, request: Uint8Array, decoded: Message): Any {
+    if (isMessage(decoded, AnySchema)) return { typeUrl: decoded.typeUrl, value: decoded.value };
     return { typeUrl: method.inputTypeUrl, value: request };
   }
 
   /** Client-stream messages, each checked before the user function sees it (ERR-44). */
   private async *packAll(method: MethodSpec, requests: AsyncIterable<Uint8Array>): AsyncIterable<Any> {
     for await (const request of requests) {
+      let decoded;
       try {
-        fromBinary(method.input, request);
+        decoded = fromBinary(method.input, request);
       } catch (error) {
         throw new RoutingError({
           code: status.INVALID_ARGUMENT,
           message: `cannot decode a request message as ${method.input.typeName}: ${error instanceof Error ? error.message : String(error)}`,
         });
       }
-      yield this.pack(method, request);
+      yield this.pack(method, request, decoded);
     }
   }
 }

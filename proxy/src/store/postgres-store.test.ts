@@ -133,6 +133,8 @@ describe("PostgresStore", () => {
       expect(reason).toBeInstanceOf(StoreUnavailableError);
       expect(reason).toMatchObject({ outcomeUnknown: false });
       expect(store.stats.commits - before).toBe(1);
+      // The batch's combined append failed as a whole and was redone write by write.
+      expect(store.stats.combinedFallbacks).toBe(1);
       expect(await store.lastSequence(pid, "a")).toBe(1n);
       expect(await store.lastSequence(pid, "full")).toBe(max);
       expect(await store.loadValue(pid, "v")).toEqual(payload("v"));

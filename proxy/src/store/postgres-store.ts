@@ -1,11 +1,13 @@
 // The durable store of the proxy, on PostgreSQL through the `pg` driver. Reads use pooled
 // connections directly; writes go through the GroupCommitter (one transaction for all writes
-// that arrive while the previous one is in flight). The schema is migrated on open.
+// that arrive while the previous one is in flight, its writes combined into a few statements by
+// postgres-batch.ts). The schema is migrated on open.
 
 import pg from "pg";
 import type { Pool, PoolClient } from "pg";
 import type { Any } from "@cloudstate/protocol";
 import { GroupCommitter, unavailable, type GroupCommitStats, type WriteItem } from "./group-commit.js";
+import { type BatchedWrite, COMBINE_POSTGRES_WRITES } from "./postgres-batch.js";
 import { SchemaTooNewError, journalLockKey, migrate } from "./postgres-schema.js";
 import {
   ConcurrencyError,
@@ -45,7 +47,7 @@ export class PostgresStore implements Store {
 
   private constructor(
     private readonly pool: Pool,
-    private readonly committer: GroupCommitter,
+    private readonly committer: GroupCommitter<BatchedWrite>,
   ) {}
 
   /**
@@ -65,7 +67,7 @@ export class PostgresStore implements Store {
     // An idle connection that dies (server restart) is dropped by the pool, which then emits
     // 'error'; without a listener that event would crash the proxy. The next use reconnects.
     pool.on("error", () => undefined);
-    const committer = new GroupCommitter(pool, options.maxBatchSize ?? 64);
+    const committer = new GroupCommitter(pool, options.maxBatchSize ?? 64, COMBINE_POSTGRES_WRITES);
     let client: PoolClient | undefined;
     try {
       client = await pool.connect();
@@ -125,6 +127,7 @@ export class PostgresStore implements Store {
     if (events.length === 0) return this.checkLastSequence(persistenceId, entityId, expectedLastSequence);
     return this.write({
       lockKey: journalLockKey(persistenceId),
+      combinable: { kind: "append", persistenceId, entityId, expected: expectedLastSequence, events, snapshot },
       run: async (client) => {
         // Each chunk re-checks that the journal ends where the previous chunk left it, so one
         // statement shape serves both the first chunk (the caller's expectation) and the rest.
@@ -160,6 +163,7 @@ export class PostgresStore implements Store {
   saveValue(persistenceId: string, entityId: string, value: Any | undefined): Promise<void> {
     return this.write({
       lockKey: undefined,
+      combinable: { kind: "value", persistenceId, entityId, value },
       run: async (client) => {
         if (value === undefined) {
           await client.query({
@@ -210,6 +214,7 @@ export class PostgresStore implements Store {
   saveOffset(consumerGroup: string, source: string, offset: bigint): Promise<void> {
     return this.write({
       lockKey: undefined,
+      combinable: { kind: "offset", consumerGroup, source, offset },
       run: async (client) => {
         await client.query({
           name: "cs_save_offset",
@@ -235,7 +240,7 @@ export class PostgresStore implements Store {
     if (actual !== expected) throw new ConcurrencyError(persistenceId, entityId, expected, actual);
   }
 
-  private write(item: WriteItem): Promise<void> {
+  private write(item: WriteItem<BatchedWrite>): Promise<void> {
     if (this.closed) return Promise.reject(new StoreUnavailableError("the store is closed"));
     return this.committer.submit(item);
   }

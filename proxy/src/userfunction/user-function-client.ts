@@ -1,10 +1,17 @@
 import { cloudstate, Empty } from "@cloudstate/protocol";
+import { DuplexCall } from "./duplex-call.js";
+import { StreamConnection } from "./stream-connection.js";
 import { type CallOptions, Client, type ClientDuplexStream, type ClientReadableStream, type ClientWritableStream, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 
 const passthrough = (b: Buffer) => b;
 
 /** Bounds of the delay between reconnection attempts to the user function. */
 export const USER_FUNCTION_RECONNECT_BACKOFF_MS = { initial: 100, max: 1000 } as const;
+
+/** Largest message the proxy accepts from the user function. */
+const MAX_RECEIVE_MESSAGE_BYTES = 64 * 1024 * 1024;
+const KEEPALIVE_MS = 30_000;
+const KEEPALIVE_TIMEOUT_MS = 20_000;
 
 /**
  * The proxy's gRPC client to the user function: discovery, error reports, and
@@ -14,17 +21,24 @@ export const USER_FUNCTION_RECONNECT_BACKOFF_MS = { initial: 100, max: 1000 } as
  */
 export class UserFunctionClient {
   private readonly client: Client;
+  private readonly streams: StreamConnection;
 
   constructor(readonly address: string) {
     this.client = new Client(address, credentials.createInsecure(), {
-      "grpc.max_receive_message_length": 64 * 1024 * 1024,
-      "grpc.keepalive_time_ms": 30_000,
+      "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_BYTES,
+      "grpc.keepalive_time_ms": KEEPALIVE_MS,
       // grpc-js backs off reconnecting up to 120 s; while it waits, every call fails at once.
       // The user function is a local sidecar: once it is back after a crash, entities must
       // serve again within a second (spec/failover.md §5), however long it was down.
       "grpc.initial_reconnect_backoff_ms": USER_FUNCTION_RECONNECT_BACKOFF_MS.initial,
       "grpc.max_reconnect_backoff_ms": USER_FUNCTION_RECONNECT_BACKOFF_MS.max,
+      // The proxy never retries a call (a command is not idempotent). Without a retry buffer, grpc-js
+      // also neither holds a call's messages until it commits nor, once a call outgrew the buffer,
+      // copies the rest of it after every write (quadratic in a long action stream).
+      "grpc.enable_retries": 0,
+      "grpc.per_rpc_retry_buffer_size": 0,
     });
+    this.streams = new StreamConnection(address, { maxMessageBytes: MAX_RECEIVE_MESSAGE_BYTES, keepaliveMs: KEEPALIVE_MS, keepaliveTimeoutMs: KEEPALIVE_TIMEOUT_MS });
   }
 
   discover(info: cloudstate.ProxyInfo, deadlineMs: number): Promise<cloudstate.EntitySpec> {
@@ -56,6 +70,14 @@ export class UserFunctionClient {
     });
   }
 
+  /**
+   * An entity's protocol stream (event-sourced, value, CRDT): a bidirectional call on the
+   * connection kept for them, which writes many messages per socket write (see duplex-call.ts).
+   */
+  entityStream(path: string): DuplexCall {
+    return this.streams.open(path);
+  }
+
   bidi(path: string, options: CallOptions = {}): ClientDuplexStream<Buffer, Buffer> {
     return this.client.makeBidiStreamRequest(path, passthrough, passthrough, new Metadata(), options);
   }
@@ -78,6 +100,7 @@ export class UserFunctionClient {
   }
 
   close(): void {
+    this.streams.close();
     this.client.close();
   }
 }

@@ -1,5 +1,7 @@
-import { type cloudstate, EntityType, valueentity } from "@cloudstate/protocol";
-import { SequentialEntity, Violation } from "../entity/sequential-entity.js";
+import { EntityType, valueentity } from "@cloudstate/protocol";
+import { COMMAND_FIELD } from "../entity/command-message.js";
+import { encodeToBuffer } from "../entity/protocol-encoding.js";
+import { SequentialEntity, type StartMessages, Violation } from "../entity/sequential-entity.js";
 
 type In = valueentity.ValueEntityStreamIn;
 type Out = valueentity.ValueEntityStreamOut;
@@ -12,26 +14,23 @@ type Out = valueentity.ValueEntityStreamOut;
 export class ValueEntity extends SequentialEntity<In, Out> {
   protected readonly path = "/cloudstate.valueentity.ValueEntity/handle";
   protected readonly entityType = EntityType.ValueEntity;
+  protected readonly commandField = COMMAND_FIELD.valueEntity;
 
   private get persistenceId(): string {
     return this.ctx.spec.services.get(this.serviceName)?.persistenceId ?? this.serviceName;
   }
 
-  protected encode(message: In): Uint8Array {
-    return valueentity.ValueEntityStreamIn.encode(message).finish();
+  protected encode(message: In): Buffer {
+    return encodeToBuffer(valueentity.ValueEntityStreamIn, message);
   }
 
   protected decode(bytes: Uint8Array): Out {
     return valueentity.ValueEntityStreamOut.decode(bytes);
   }
 
-  protected async initMessages(): Promise<In[]> {
+  protected async initMessages(): Promise<StartMessages> {
     const value = await this.ctx.store.loadValue(this.persistenceId, this.key);
-    return [{ message: { $case: "init", value: { serviceName: this.serviceName, entityId: this.key, state: { value } } } }];
-  }
-
-  protected commandMessage(command: cloudstate.Command): In {
-    return { message: { $case: "command", value: command } };
+    return { replayed: 0, encoded: [this.encode({ message: { $case: "init", value: { serviceName: this.serviceName, entityId: this.key, state: { value } } } })] };
   }
 
   protected async onMessage(message: Out): Promise<void> {

@@ -74,8 +74,9 @@ describe("PostgreSQL store", () => {
       entities.map(async (entity) => {
         for (let n = 0; running.value; n++) {
           attempted.get(entity)?.push(String(n));
-          const outcome = await first.clients.esProcess(emitAll(entity, `[${n}]`), 3000);
-          if (outcome.ok) acknowledged.get(entity)?.push(String(n));
+          // Once kill() has closed the client's channel, a call that was about to start rejects at once.
+          const outcome = await first.clients.esProcess(emitAll(entity, `[${n}]`), 3000).catch(() => undefined);
+          if (outcome?.ok === true) acknowledged.get(entity)?.push(String(n));
           else return;
         }
       }),

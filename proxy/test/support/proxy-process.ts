@@ -25,6 +25,7 @@ export interface ProxyOptions {
 /** Short timeouts, so that failure paths end quickly in tests. */
 const TEST_DEFAULTS: Readonly<Record<string, string>> = {
   "--http-port": "0",
+  "--http-json-port": "0",
   "--command-timeout-ms": "2000",
   "--discovery-retry-min-ms": "50",
   "--discovery-retry-max-ms": "500",
@@ -33,10 +34,12 @@ const TEST_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 const SERVING = /"msg":"proxy serving".*"address":"[^"]*:(\d+)"/;
+const SERVING_HTTP = /"msg":"proxy serving".*"httpJsonAddress":"[^"]*:(\d+)"/;
 
 /** A running proxy process. */
 export class ProxyProcess {
   private servingPort: number | undefined;
+  private servingHttpPort: number | undefined;
   private clientsOf: TckClients | undefined;
 
   constructor(
@@ -50,6 +53,12 @@ export class ProxyProcess {
     return this.servingPort;
   }
 
+  /** The port of the HTTP/JSON and gRPC-web frontend, once serving. */
+  get httpJsonPort(): number {
+    if (this.servingHttpPort === undefined) throw new Error("the proxy is not serving (yet)");
+    return this.servingHttpPort;
+  }
+
   /** Clients of the TCK model services through this proxy (closed by stop/kill). */
   get clients(): TckClients {
     this.clientsOf ??= new TckClients(`127.0.0.1:${this.port}`);
@@ -60,6 +69,8 @@ export class ProxyProcess {
   async waitUntilServing(timeoutMs = 15_000): Promise<void> {
     const match = await this.process.waitForLine(SERVING, timeoutMs);
     this.servingPort = Number(match[1]);
+    const http = this.process.output().map((line) => SERVING_HTTP.exec(line)).find((m) => m !== null);
+    if (http != null) this.servingHttpPort = Number(http[1]);
     await waitFor(
       "the proxy's health service to answer SERVING",
       async () => {

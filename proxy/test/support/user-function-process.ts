@@ -10,7 +10,10 @@ import { waitFor } from "./wait.js";
 /** The built TCK model (`npx tsc --build` at the repository root builds it). */
 export const TCK_MODEL_MAIN = fileURLToPath(new URL("../../../languages/node-support/tck-model/dist/main.js", import.meta.url));
 
-/** A running TCK model. */
+/** The built shopping-cart example (languages/node-support/examples/shopping-cart). */
+export const SHOPPING_CART_MAIN = fileURLToPath(new URL("../../../languages/node-support/examples/shopping-cart/dist/main.js", import.meta.url));
+
+/** A running TCK model (or another user function, see `main`). */
 export interface UserFunctionProcess {
   readonly port: number;
   readonly process: ManagedProcess;
@@ -20,9 +23,9 @@ export interface UserFunctionProcess {
  * Spawns the TCK model on `port` (default: any free port, read back from its log) and waits until
  * it answers discovery. Rejects, with the process's output, when it does not within `timeoutMs`.
  */
-export async function startUserFunction(options: { port?: number; timeoutMs?: number } = {}): Promise<UserFunctionProcess> {
+export async function startUserFunction(options: { port?: number; timeoutMs?: number; main?: string } = {}): Promise<UserFunctionProcess> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const child = new ManagedProcess("user function", TCK_MODEL_MAIN, [], { PORT: String(options.port ?? 0), HOST: "127.0.0.1" });
+  const child = new ManagedProcess("user function", options.main ?? TCK_MODEL_MAIN, [], { PORT: String(options.port ?? 0), HOST: "127.0.0.1" });
   try {
     // The model logs the port it bound (the one it picked for port 0); discovery is the readiness probe.
     const port = Number((await startedOnPort(child, timeoutMs))[1]);

@@ -72,7 +72,8 @@ function validateCase(file: string, area: string, c: tckCases.Case): void {
   c.steps.forEach((s, i) => {
     const step = s.step;
     if (step === undefined) throw new CaseFileError(file, `${where}: step ${i + 1} is empty`);
-    if (step.$case === "open") {
+    // An HTTP request opens its alias as `open` opens a call's.
+    if (step.$case === "open" || step.$case === "httpRequest") {
       if (opened.has(step.value.call)) throw new CaseFileError(file, `${where}: step ${i + 1} reopens call ${step.value.call}`);
       opened.add(step.value.call);
       return;

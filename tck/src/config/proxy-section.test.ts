@@ -108,6 +108,8 @@ runtimeConfigurations:
     const config = parseTckConfig(`mode: proxy\n${UF}\nproxy: { address: "proxy.local:9000", startupTimeoutMs: 100 }\ninterceptor: { port: 8080 }`, FILE);
     expect(config.proxy).toEqual({ kind: "address", address: "proxy.local:9000", startupTimeoutMs: 100 });
     expect(config.interceptor).toEqual({ port: 8080 });
+    const withHttp = parseTckConfig(`mode: proxy\n${UF}\nproxy: { address: "proxy.local:9000", httpAddress: "proxy.local:9001" }\ninterceptor: { port: 8080 }`, FILE);
+    expect(withHttp.proxy).toMatchObject({ kind: "address", httpAddress: "proxy.local:9001" });
   });
 
   const proxy = (section: string, extra = "") => `mode: proxy\n${UF}\n${section}${extra === "" ? "" : `\n${extra}`}`;
@@ -119,7 +121,7 @@ runtimeConfigurations:
     [
       "an unknown proxy key",
       proxy("proxy: { command: x, args: [] }"),
-      ["proxy.args: unknown key (known keys: command, image, address, cwd, env, host, port, startupTimeoutMs)"],
+      ["proxy.args: unknown key (known keys: command, image, address, httpAddress, cwd, env, host, port, startupTimeoutMs)"],
     ],
     ["an empty proxy command", proxy("proxy: { command: '' }"), ["proxy.command: is empty"]],
     ["a proxy command with a non-string", proxy("proxy: { command: [node, 1] }"), ["proxy.command[1]: must be a string, got 1"]],
@@ -138,6 +140,8 @@ runtimeConfigurations:
       ],
     ],
     ["a bad proxy address", proxy("proxy: { address: h }", "interceptor: { port: 3 }"), ['proxy.address: must be host:port with a port from 1 to 65535, got "h"']],
+    ["a bad proxy HTTP address", proxy("proxy: { address: 'h:1', httpAddress: h }", "interceptor: { port: 3 }"), ['proxy.httpAddress: must be host:port with a port from 1 to 65535, got "h"']],
+    ["an HTTP address with a proxy command", proxy("proxy: { command: x, httpAddress: 'h:1' }"), ["proxy.httpAddress: only applies with address (a proxy the TCK starts gets HTTP_JSON_PORT)"]],
     [
       "a proxy address without the interceptor",
       proxy("proxy: { address: 'h:1' }"),

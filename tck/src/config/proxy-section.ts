@@ -2,9 +2,10 @@ import { type ConfigValidator, DEFAULT_STARTUP_TIMEOUT_MS, type Fields, show } f
 
 /**
  * The proxy under test, started by the TCK as a child process. Its command may
- * hold `${INTERCEPTOR_HOST}`, `${INTERCEPTOR_PORT}` and `${PROXY_PORT}`, which
- * are replaced; its environment also gets USER_FUNCTION_HOST/PORT (the
- * interceptor) and HTTP_PORT (where it must serve clients).
+ * hold `${INTERCEPTOR_HOST}`, `${INTERCEPTOR_PORT}`, `${PROXY_PORT}` and
+ * `${HTTP_JSON_PORT}`, which are replaced; its environment also gets
+ * USER_FUNCTION_HOST/PORT (the interceptor), HTTP_PORT (where it must serve
+ * clients over gRPC) and HTTP_JSON_PORT (over HTTP/JSON and gRPC-web).
  */
 export interface CommandProxy {
   readonly kind: "command";
@@ -38,6 +39,8 @@ export interface AddressProxy {
   readonly kind: "address";
   /** `host:port` where it serves clients. */
   readonly address: string;
+  /** `host:port` where it serves HTTP/JSON and gRPC-web; unset: the HTTP cases cannot run. */
+  readonly httpAddress?: string;
   readonly startupTimeoutMs: number;
 }
 
@@ -83,7 +86,7 @@ export interface ProxySections {
 
 /** The top-level keys only proxy mode reads. */
 export const PROXY_TOP_KEYS = ["proxy", "interceptor", "runtimeConfigurations"] as const;
-const PROXY_KEYS = ["command", "image", "address", "cwd", "env", "host", "port", "startupTimeoutMs"] as const;
+const PROXY_KEYS = ["command", "image", "address", "httpAddress", "cwd", "env", "host", "port", "startupTimeoutMs"] as const;
 const INTERCEPTOR_KEYS = ["host", "port"] as const;
 const RUNTIME_KEYS = ["name", "proxyArgs", "proxyEnv", "userFunctionEnv", "cases", "excludeCases", "checkIntercepted"] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -123,8 +126,10 @@ function validateProxy(v: ConfigValidator, raw: unknown): ProxyConfig | undefine
       if (p[key] !== undefined) v.fail(`proxy.${key}: does not apply with address (the TCK does not start that proxy)`);
     }
     const address = v.address(p["address"], "proxy.address");
-    return address === undefined ? undefined : { kind: "address", address, startupTimeoutMs };
+    const httpAddress = p["httpAddress"] === undefined ? undefined : v.address(p["httpAddress"], "proxy.httpAddress");
+    return address === undefined ? undefined : { kind: "address", address, ...(httpAddress === undefined ? {} : { httpAddress }), startupTimeoutMs };
   }
+  if (p["httpAddress"] !== undefined) v.fail("proxy.httpAddress: only applies with address (a proxy the TCK starts gets HTTP_JSON_PORT)");
   const env = v.env(p["env"], "proxy.env");
   const port = v.port(p["port"], "proxy.port");
   const withPort = port === undefined ? {} : { port };

@@ -8,7 +8,9 @@ export interface CallEnd {
   readonly details: string;
 }
 
-type Event = { kind: "message"; bytes: Uint8Array } | { kind: "end"; end: CallEnd };
+/** What a call delivers: a message, or its end. */
+export type CallEvent = { kind: "message"; bytes: Uint8Array } | { kind: "end"; end: CallEnd };
+type Event = CallEvent;
 
 const passthrough = (b: Buffer) => b;
 

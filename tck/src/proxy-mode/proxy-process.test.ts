@@ -12,7 +12,7 @@ import { runProxyCases } from "./proxy-run.js";
 // Starts the reference user function and proxy: `npx tsc --build` first.
 const SLOW = 60_000;
 
-const WIRING = { interceptorHost: "host.docker.internal", interceptorPort: 7001, proxyPort: 9100 };
+const WIRING = { interceptorHost: "host.docker.internal", interceptorPort: 7001, proxyPort: 9100, httpJsonPort: 9101 };
 
 function imageProxy(extra: Partial<ImageProxy> = {}): ImageProxy {
   return { kind: "image", image: "example/proxy:1", env: {}, host: "127.0.0.1", startupTimeoutMs: 30_000, ...extra };
@@ -45,7 +45,7 @@ describe("the variables a started proxy gets", () => {
 });
 
 describe("proxyComposeFile", () => {
-  it("publishes the proxy port, maps host.docker.internal to the host gateway and points the proxy at the interceptor", () => {
+  it("publishes the proxy's ports, maps host.docker.internal to the host gateway and points the proxy at the interceptor", () => {
     const yaml = proxyComposeFile({ ...imageProxy({ env: { LOG_LEVEL: "warn", UF: "${INTERCEPTOR_HOST}:${INTERCEPTOR_PORT}" } }), args: ["--http-port", "${PROXY_PORT}"] }, WIRING);
     expect(parse(yaml)).toEqual({
       services: {
@@ -58,11 +58,12 @@ describe("proxyComposeFile", () => {
             INTERCEPTOR_PORT: "7001",
             HTTP_PORT: "9100",
             PROXY_PORT: "9100",
+            HTTP_JSON_PORT: "9101",
             LOG_LEVEL: "warn",
             UF: "host.docker.internal:7001",
           },
           command: ["--http-port", "9100"],
-          ports: ["127.0.0.1:9100:9100"],
+          ports: ["127.0.0.1:9100:9100", "127.0.0.1:9101:9101"],
           extra_hosts: ["host.docker.internal:host-gateway"],
         },
       },

@@ -22,6 +22,8 @@ export interface ProxyWiring {
   readonly interceptorHost: string;
   readonly interceptorPort: number;
   readonly proxyPort: number;
+  /** Where it must serve HTTP/JSON and gRPC-web (spec/http.md). */
+  readonly httpJsonPort: number;
 }
 
 /**
@@ -29,7 +31,8 @@ export interface ProxyWiring {
  * `${NAME}` in its command, arguments and configured environment:
  * USER_FUNCTION_HOST/PORT and INTERCEPTOR_HOST/PORT (the interceptor, which
  * it must take for its user function), HTTP_PORT and PROXY_PORT (where it
- * must serve clients).
+ * must serve clients over gRPC), HTTP_JSON_PORT (where it must serve them
+ * over HTTP/JSON and gRPC-web).
  */
 export function proxyVariables(wiring: ProxyWiring): Record<string, string> {
   return {
@@ -39,6 +42,7 @@ export function proxyVariables(wiring: ProxyWiring): Record<string, string> {
     INTERCEPTOR_PORT: String(wiring.interceptorPort),
     HTTP_PORT: String(wiring.proxyPort),
     PROXY_PORT: String(wiring.proxyPort),
+    HTTP_JSON_PORT: String(wiring.httpJsonPort),
   };
 }
 
@@ -65,7 +69,7 @@ export function proxyComposeFile(config: ImageProxyUnderTest, wiring: ProxyWirin
         image: config.image,
         environment: { ...vars, ...substituteAll(config.env, vars) },
         ...(config.args === undefined || config.args.length === 0 ? {} : { command: config.args.map((a) => substituteVariables(a, vars)) }),
-        ports: [`${config.host}:${wiring.proxyPort}:${wiring.proxyPort}`],
+        ports: [`${config.host}:${wiring.proxyPort}:${wiring.proxyPort}`, `${config.host}:${wiring.httpJsonPort}:${wiring.httpJsonPort}`],
         extra_hosts: [`${DOCKER_HOST_ALIAS}:host-gateway`],
       },
     },
@@ -82,6 +86,18 @@ export function proxyAddress(proxy: ProxyUnderTest, proxyPort: number): string {
       return `${proxy.host === "0.0.0.0" ? "127.0.0.1" : proxy.host}:${proxyPort}`;
     case "command":
       return `127.0.0.1:${proxyPort}`;
+  }
+}
+
+/** Where the TCK calls the proxy over HTTP/JSON and gRPC-web, once started; undefined when unknown. */
+export function proxyHttpAddress(proxy: ProxyUnderTest, httpJsonPort: number): string | undefined {
+  switch (proxy.kind) {
+    case "address":
+      return proxy.httpAddress;
+    case "image":
+      return `${proxy.host === "0.0.0.0" ? "127.0.0.1" : proxy.host}:${httpJsonPort}`;
+    case "command":
+      return `127.0.0.1:${httpJsonPort}`;
   }
 }
 

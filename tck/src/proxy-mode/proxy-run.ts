@@ -16,7 +16,7 @@ import { formatOutputTail } from "../user-function/output-tail.js";
 import { type RunningUserFunction, type StartOptions, UserFunctionExitedError } from "../user-function/running-user-function.js";
 import { startAndDiscover } from "../user-function/user-function.js";
 import { type FaultSpec, Interceptor } from "./interceptor.js";
-import { DOCKER_HOST_ALIAS, proxyAddress, type ProxyUnderTest, startProxy } from "./proxy-process.js";
+import { DOCKER_HOST_ALIAS, proxyAddress, proxyHttpAddress, type ProxyUnderTest, startProxy } from "./proxy-process.js";
 import { ExchangeRecorder } from "./trace-recorder.js";
 import type { TraceRecording } from "./trace-recording.js";
 
@@ -94,8 +94,9 @@ export async function runProxyCases(options: ProxyRunOptions): Promise<ProxyRun>
     const interceptorHost = options.interceptorHost ?? (options.proxy.kind === "image" ? "0.0.0.0" : HOST);
     const interceptorPort = await icpt.start(interceptorHost, options.interceptorPort ?? 0);
     const proxyPort = options.proxy.kind === "address" ? 0 : (options.proxy.port ?? (await findFreePort(options.proxy.kind === "image" ? options.proxy.host : HOST)));
+    const httpJsonPort = options.proxy.kind === "address" ? 0 : await findFreePort(options.proxy.kind === "image" ? options.proxy.host : HOST);
     const seenAs = options.proxy.kind === "image" ? DOCKER_HOST_ALIAS : interceptorHost === "0.0.0.0" ? HOST : interceptorHost;
-    proxy = await startProxy(options.proxy, { interceptorHost: seenAs, interceptorPort, proxyPort }, logger, startOptions);
+    proxy = await startProxy(options.proxy, { interceptorHost: seenAs, interceptorPort, proxyPort, httpJsonPort }, logger, startOptions);
     const address = proxyAddress(options.proxy, proxyPort);
     const running = proxy;
     const started = options.proxy.kind !== "address";
@@ -106,7 +107,7 @@ export async function runProxyCases(options: ProxyRunOptions): Promise<ProxyRun>
     options.onReady?.(target);
     const log = icpt.log;
     const recorder = options.record ? new ExchangeRecorder(log) : undefined;
-    const results = await runCases(options, address, {
+    const results = await runCases(options, address, proxyHttpAddress(options.proxy, httpJsonPort), {
       log,
       arm: (fault: FaultSpec) => {
         if (fault.fault === "kill") requireCommand(ufConfig, "FAULT_KILL_USER_FUNCTION");
@@ -134,7 +135,7 @@ export async function runProxyCases(options: ProxyRunOptions): Promise<ProxyRun>
 
 type Intercepted = NonNullable<Parameters<typeof runCase>[1]["intercepted"]>;
 
-async function runCases(options: ProxyRunOptions, address: string, intercepted: Intercepted, recorder: ExchangeRecorder | undefined): Promise<CaseResult[]> {
+async function runCases(options: ProxyRunOptions, address: string, httpAddress: string | undefined, intercepted: Intercepted, recorder: ExchangeRecorder | undefined): Promise<CaseResult[]> {
   const json = new MessageJson(payloadRegistry());
   const client = new Client(address, credentials.createInsecure());
   const filter = options.run === undefined ? undefined : patternToRegExp(options.run);
@@ -149,6 +150,7 @@ async function runCases(options: ProxyRunOptions, address: string, intercepted: 
         timeoutMs: options.timeoutMs ?? 5000,
         proxyInfo: cloudstate.ProxyInfo.toJSON(tckProxyInfo()) as JsonValue,
         intercepted,
+        ...(httpAddress === undefined ? {} : { httpAddress }),
         checkIntercepted: options.checkIntercepted ?? true,
       });
       recorder?.caseFinished(result);

@@ -3,12 +3,16 @@ import { cloudstate, tckCases } from "@cloudstate/protocol";
 import { type Client, Metadata, status } from "@grpc/grpc-js";
 import type { LoadedCase } from "../cases/case-loader.js";
 import { CallDriver, type CallKind } from "../protocol/call-driver.js";
+import { GrpcWebDriver } from "../protocol/grpc-web-driver.js";
+import type { HttpExchange } from "../protocol/http-exchange.js";
 import type { MessageJson } from "../protocol/message-json.js";
 import { type ExchangeLog, exchangeId, type Side } from "../proxy-mode/exchange-log.js";
 import type { FaultSpec } from "../proxy-mode/interceptor.js";
 import { descriptorProblems } from "./descriptor-check.js";
+import { expectHttp, expectHttpEvent, sendHttpRequest } from "./http-steps.js";
 import { compareJson, looseDifferences, renderDiff } from "./matcher.js";
 import type { CaseResult } from "./results.js";
+import { StepFailure } from "./step-failure.js";
 
 export interface CaseRunContext {
   readonly client: Client;
@@ -20,6 +24,8 @@ export interface CaseRunContext {
   readonly proxyInfo: JsonValue;
   /** Proxy mode: the interceptor between the proxy and the user function. */
   readonly intercepted?: InterceptedAccess;
+  /** Proxy mode: `host:port` of the proxy's HTTP/JSON and gRPC-web port, for HTTP steps and gRPC-web calls. */
+  readonly httpAddress?: string;
   /**
    * Proxy mode: false to skip expect_intercepted and
    * expect_no_more_interactions, checking only what the client gets (runtime
@@ -36,19 +42,9 @@ export interface InterceptedAccess {
 }
 
 interface OpenCall {
-  readonly driver: CallDriver;
+  readonly driver: CallDriver | GrpcWebDriver;
   readonly input: DescMessage;
   readonly output: DescMessage;
-}
-
-/** A step's failure, with a diff when messages differed. */
-class StepFailure extends Error {
-  constructor(
-    message: string,
-    readonly diff?: string,
-  ) {
-    super(message);
-  }
 }
 
 const DISCOVER = "cloudstate.EntityDiscovery/discover";
@@ -59,6 +55,7 @@ export async function runCase(loaded: LoadedCase, ctx: CaseRunContext): Promise<
   const { case: c } = loaded;
   const started = Date.now();
   const calls = new Map<string, OpenCall>();
+  const http = new Map<string, HttpExchange>();
   const trace: string[] = [];
   const touched = new Set<string>();
   const base = { name: c.name, area: loaded.area, description: c.description, requirements: c.requirements };
@@ -66,7 +63,7 @@ export async function runCase(loaded: LoadedCase, ctx: CaseRunContext): Promise<
   try {
     for (const step of c.steps) {
       stepIndex++;
-      await runStep(step, calls, ctx, trace, touched);
+      await runStep(step, { calls, http }, ctx, trace, touched);
     }
     return { ...base, status: "passed", durationMs: Date.now() - started, ...(ctx.trace ? { trace } : {}) };
   } catch (error) {
@@ -81,12 +78,27 @@ export async function runCase(loaded: LoadedCase, ctx: CaseRunContext): Promise<
     };
   } finally {
     for (const call of calls.values()) call.driver.cancel();
+    for (const exchange of http.values()) exchange.abort();
   }
 }
 
-async function runStep(step: tckCases.Step, calls: Map<string, OpenCall>, ctx: CaseRunContext, trace: string[], touched: Set<string>): Promise<void> {
+/** What a case has open: gRPC (or gRPC-web) calls and HTTP requests, by alias. */
+interface OpenState {
+  readonly calls: Map<string, OpenCall>;
+  readonly http: Map<string, HttpExchange>;
+}
+
+async function runStep(step: tckCases.Step, open: OpenState, ctx: CaseRunContext, trace: string[], touched: Set<string>): Promise<void> {
+  const { calls } = open;
   const s = step.step;
   switch (s?.$case) {
+    case "httpRequest":
+      open.http.set(s.value.call, sendHttpRequest(s.value, ctx.httpAddress, trace));
+      return;
+    case "expectHttp":
+      return expectHttp(s.value, getHttp(open.http, s.value.call), ctx.timeoutMs, trace);
+    case "expectHttpEvent":
+      return expectHttpEvent(s.value, getHttp(open.http, s.value.call), ctx.timeoutMs, trace);
     case "expectIntercepted":
       if (ctx.checkIntercepted === false) return passIntercepted(s.value, interceptedOf(ctx), ctx, trace);
       return expectIntercepted(s.value, interceptedOf(ctx), ctx, trace, touched);
@@ -124,6 +136,14 @@ async function runStep(step: tckCases.Step, calls: Map<string, OpenCall>, ctx: C
       return discover(s.value, ctx, trace);
     case "open": {
       const { kind, input, output } = resolveMethod(s.value.method, ctx.json);
+      if (s.value.transport !== tckCases.Transport.TRANSPORT_GRPC_UNSPECIFIED) {
+        // gRPC-web on the HTTP port (spec/http.md §5).
+        if (ctx.httpAddress === undefined) throw new StepFailure("a gRPC-web call needs the proxy's HTTP/JSON address: this run has none (proxy mode only)");
+        const text = s.value.transport === tckCases.Transport.TRANSPORT_GRPC_WEB_TEXT;
+        calls.set(s.value.call, { driver: new GrpcWebDriver(`http://${ctx.httpAddress}`, `/${s.value.method}`, kind, s.value.metadata, text), input, output });
+        trace.push(`open ${s.value.call} ${s.value.method} (gRPC-web${text ? " text" : ""})`);
+        return;
+      }
       const metadata = new Metadata();
       for (const [key, value] of Object.entries(s.value.metadata)) metadata.add(key, value);
       calls.set(s.value.call, { driver: new CallDriver(ctx.client, `/${s.value.method}`, kind, metadata), input, output });
@@ -175,10 +195,14 @@ async function runStep(step: tckCases.Step, calls: Map<string, OpenCall>, ctx: C
       trace.push(`→ ${s.value.call} half-close`);
       get(calls, s.value.call).driver.halfClose();
       return;
-    case "cancel":
+    case "cancel": {
       trace.push(`→ ${s.value.call} cancel`);
-      get(calls, s.value.call).driver.cancel();
+      // An HTTP request is cancelled by closing its connection, as a browser does.
+      const exchange = open.http.get(s.value.call);
+      if (exchange !== undefined) exchange.abort();
+      else get(calls, s.value.call).driver.cancel();
       return;
+    }
     case "expectNothing": {
       const call = get(calls, s.value.call);
       const event = await call.driver.silence(s.value.withinMs || 200);
@@ -260,6 +284,12 @@ function checkEnd(expected: tckCases.ExpectEnd, code: status, details: string): 
   if (expected.messageContains !== "" && !details.includes(expected.messageContains)) {
     throw new StepFailure(`the status message "${details}" does not contain "${expected.messageContains}"`);
   }
+}
+
+function getHttp(http: Map<string, HttpExchange>, name: string): HttpExchange {
+  const exchange = http.get(name);
+  if (exchange === undefined) throw new StepFailure(`no HTTP request ${name}`);
+  return exchange;
 }
 
 function get(calls: Map<string, OpenCall>, name: string): OpenCall {

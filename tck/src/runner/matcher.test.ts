@@ -15,6 +15,10 @@ describe("compareJson", () => {
     ["longer actual list", { l: [1] }, { l: [1, 2] }, {}, ["l[1]"]],
     ["ignored elements of a list of the same length", { l: ["", ""] }, { l: ["a", "b"] }, { ignore: ["l[]"] }, []],
     ["ignored elements of a longer list", { l: ["", ""] }, { l: ["a", "b", "c"] }, { ignore: ["l[]"] }, ["l.length"]],
+    ["selected elements left out on both sides", { l: [{ k: "a", v: 1 }] }, { l: [{ k: "t", v: 9 }, { k: "a", v: 1 }] }, { ignore: ["l[k=t]"] }, []],
+    ["only the selected elements left out", { l: [{ k: "a", v: 1 }] }, { l: [{ k: "t", v: 9 }, { k: "a", v: 2 }] }, { ignore: ["l[k=t]"] }, ["l[0].v"]],
+    ["a field of the selected elements ignored", { m: { l: [{ k: "t" }, { k: "a", v: 1 }] } }, { m: { l: [{ k: "a", v: 1 }, { k: "t", v: 9 }] } }, { ignore: ["m.l[k=t].v"], unordered: ["m.l"] }, []],
+    ["the same field of other elements compared", { l: [{ k: "t" }, { k: "a", v: 1 }] }, { l: [{ k: "t", v: 9 }, { k: "a", v: 2 }] }, { ignore: ["l[k=t].v"] }, ["l[1].v"]],
   ];
   it.each(cases)("%s", (_name, expected, actual, options, paths) => {
     expect(compareJson(expected as never, actual as never, options).map((d) => d.path)).toEqual(paths);
@@ -47,5 +51,11 @@ describe("looseDifferences", () => {
     expect(looseDifferences(actual, {}, ["failure.commandId"])).toEqual([]);
     expect(looseDifferences(actual, {}, ["failure.restart"]).map((d) => d.path)).toEqual(["failure.restart"]);
     expect(looseDifferences(actual, {}, ["items[].v"]).map((d) => d.path)).toEqual(["items[].v"]);
+  });
+  it("selects list elements by a field's value", () => {
+    const entries = { entries: [{ key: "ce-id", value: "e:1" }, { key: "ce-time", value: "2024-05-01T10:00:00Z" }] };
+    expect(looseDifferences(entries, { "entries[key=ce-time].value": "Z" }, ["entries[key=ce-time].value"])).toEqual([]);
+    expect(looseDifferences(entries, { "entries[key=ce-id].value": "Z" }, []).map((d) => d.path)).toEqual(["entries[key=ce-id].value"]);
+    expect(looseDifferences(entries, {}, ["entries[key=ce-subject].value"]).map((d) => d.path)).toEqual(["entries[key=ce-subject].value"]);
   });
 });

@@ -1,7 +1,11 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 
 export interface MatchOptions {
-  /** Paths (`a.b`, `a.list[].c`) whose values are not compared. */
+  /**
+   * Paths (`a.b`, `a.list[].c`) whose values are not compared. A list segment may select the
+   * elements whose field has a value, `a.list[key=ce-time]` (those elements are left out on both
+   * sides) or `a.list[key=ce-time].value` (that field of those elements is not compared).
+   */
   readonly ignore?: readonly string[];
   /** Paths of lists compared as multisets. */
   readonly unordered?: readonly string[];
@@ -15,11 +19,52 @@ export interface Difference {
 
 /** Differences between an expected and an actual message, both in canonical proto3 JSON. */
 export function compareJson(expected: JsonValue, actual: JsonValue, options: MatchOptions = {}): Difference[] {
-  const ignore = new Set(options.ignore ?? []);
+  const selecting = (options.ignore ?? []).filter((p) => SELECTOR.test(p));
+  const ignore = new Set((options.ignore ?? []).filter((p) => !SELECTOR.test(p)));
   const unordered = new Set(options.unordered ?? []);
   const out: Difference[] = [];
-  walk(expected, actual, "", ignore, unordered, out);
+  let e: JsonValue = expected;
+  let a: JsonValue = actual;
+  for (const path of selecting) {
+    e = without(e, path.split(".")) ?? null;
+    a = without(a, path.split(".")) ?? null;
+  }
+  walk(e, a, "", ignore, unordered, out);
   return out;
+}
+
+/** A list segment selecting elements by a field's value: `name[field=value]`. */
+const SELECTOR = /\[[^\]=]+=[^\]]*\]/;
+const SEGMENT = /^(.*?)(?:\[(?:([^\]=]+)=([^\]]*))?\])?$/;
+
+/** Whether a list element is selected by `[field=value]` (any element when `field` is undefined). */
+function selected(element: JsonValue | undefined, field: string | undefined, value: string | undefined): boolean {
+  if (field === undefined) return true;
+  if (!isObject(element)) return false;
+  const v = element[field];
+  return v !== undefined && v !== null && typeof v !== "object" && String(v) === value;
+}
+
+/** `value` without what `segments` reaches (a field, or the selected elements of a list); undefined: remove it all. */
+function without(value: JsonValue | undefined, segments: readonly string[]): JsonValue | undefined {
+  const [segment, ...rest] = segments;
+  if (segment === undefined || !isObject(value)) return value;
+  const [, name = "", field, fieldValue] = SEGMENT.exec(segment) ?? [];
+  const isList = segment.endsWith("]");
+  if (!(name in value)) return value;
+  const child = value[name];
+  if (!isList && rest.length === 0) return Object.fromEntries(Object.entries(value).filter(([key]) => key !== name));
+  const copy: { [key: string]: JsonValue } = { ...value };
+  if (!isList) {
+    copy[name] = without(child, rest) ?? null;
+    return copy;
+  }
+  if (!Array.isArray(child)) return value;
+  copy[name] =
+    rest.length === 0
+      ? child.filter((el) => !selected(el, field, fieldValue))
+      : child.map((el) => (selected(el, field, fieldValue) ? (without(el, rest) ?? null) : el));
+  return copy;
 }
 
 function walk(expected: JsonValue | undefined, actual: JsonValue | undefined, path: string, ignore: Set<string>, unordered: Set<string>, out: Difference[]): void {
@@ -83,7 +128,8 @@ function compareUnordered(
 /**
  * Checks of an actual message that do not compare exact values: text at a
  * path must contain the given text, or a path must hold a non-default value.
- * Paths are dot-separated JSON names; `[]` stands for every list element.
+ * Paths are dot-separated JSON names; `[]` stands for every list element,
+ * `[field=value]` for the elements whose field has that value.
  */
 export function looseDifferences(actual: JsonValue, contains: Readonly<Record<string, string>>, present: readonly string[]): Difference[] {
   const out: Difference[] = [];
@@ -107,11 +153,11 @@ function isEmptyValue(value: JsonValue): boolean {
 function valuesAt(value: JsonValue | undefined, path: string): (JsonValue | undefined)[] {
   let current: (JsonValue | undefined)[] = [value];
   for (const segment of path.split(".")) {
-    const list = segment.endsWith("[]");
-    const key = list ? segment.slice(0, -2) : segment;
+    const list = segment.endsWith("]");
+    const [, key = "", field, fieldValue] = SEGMENT.exec(segment) ?? [];
     current = current.flatMap((v) => {
       const next = isObject(v) ? v[key] : undefined;
-      return list ? (Array.isArray(next) ? next : []) : [next];
+      return list ? (Array.isArray(next) ? next.filter((el) => selected(el, field, fieldValue)) : []) : [next];
     });
   }
   return current;

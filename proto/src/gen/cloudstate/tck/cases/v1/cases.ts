@@ -151,6 +151,56 @@ export function faultToJSON(object: Fault): string {
   }
 }
 
+/** How an opened call reaches the proxy. */
+export enum Transport {
+  /** TRANSPORT_GRPC_UNSPECIFIED - gRPC over HTTP/2 on the proxy's gRPC port. */
+  TRANSPORT_GRPC_UNSPECIFIED = 0,
+  /**
+   * TRANSPORT_GRPC_WEB - gRPC-web, binary (`application/grpc-web+proto`), on the HTTP/JSON port.
+   * The request is sent when the call is half-closed (unary and
+   * server-streamed calls: at their one send).
+   */
+  TRANSPORT_GRPC_WEB = 1,
+  /**
+   * TRANSPORT_GRPC_WEB_TEXT - gRPC-web, text (`application/grpc-web-text`, base64), on the HTTP/JSON
+   * port.
+   */
+  TRANSPORT_GRPC_WEB_TEXT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function transportFromJSON(object: any): Transport {
+  switch (object) {
+    case 0:
+    case "TRANSPORT_GRPC_UNSPECIFIED":
+      return Transport.TRANSPORT_GRPC_UNSPECIFIED;
+    case 1:
+    case "TRANSPORT_GRPC_WEB":
+      return Transport.TRANSPORT_GRPC_WEB;
+    case 2:
+    case "TRANSPORT_GRPC_WEB_TEXT":
+      return Transport.TRANSPORT_GRPC_WEB_TEXT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Transport.UNRECOGNIZED;
+  }
+}
+
+export function transportToJSON(object: Transport): string {
+  switch (object) {
+    case Transport.TRANSPORT_GRPC_UNSPECIFIED:
+      return "TRANSPORT_GRPC_UNSPECIFIED";
+    case Transport.TRANSPORT_GRPC_WEB:
+      return "TRANSPORT_GRPC_WEB";
+    case Transport.TRANSPORT_GRPC_WEB_TEXT:
+      return "TRANSPORT_GRPC_WEB_TEXT";
+    case Transport.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** All cases of one area (e.g. event-sourced entities). */
 export interface CaseFile {
   /** Name of the area; the first segment of every case name in the file. */
@@ -235,6 +285,21 @@ export interface Step {
     | //
     /** Let time pass (for timeouts such as passivation). */
     { $case: "wait"; value: Wait }
+    | //
+    /** Proxy mode: send an HTTP request to the proxy's HTTP/JSON port. */
+    { $case: "httpRequest"; value: HttpRequest }
+    | //
+    /**
+     * Proxy mode: expect the response to an HTTP request: its status,
+     * headers and (unless streamed) JSON body.
+     */
+    { $case: "expectHttp"; value: ExpectHttp }
+    | //
+    /**
+     * Proxy mode: expect the next item of a streamed HTTP response (a
+     * server-sent event or an NDJSON line), or its end.
+     */
+    { $case: "expectHttpEvent"; value: ExpectHttpEvent }
     | undefined;
 }
 
@@ -364,11 +429,88 @@ export interface Open {
   method: string;
   /** Request metadata, for calls to a proxy. */
   metadata: { [key: string]: string };
+  /**
+   * How the call reaches a proxy: gRPC (the default) or gRPC-web on its
+   * HTTP/JSON port. Later steps (send, expect, expect_end, ...) are the same.
+   */
+  transport: Transport;
 }
 
 export interface Open_MetadataEntry {
   key: string;
   value: string;
+}
+
+/** Sends an HTTP request to the proxy's HTTP/JSON port. */
+export interface HttpRequest {
+  /** Alias later steps use for the response. */
+  call: string;
+  /** The HTTP method, e.g. "GET" or "POST". */
+  method: string;
+  /** The path, with its query if any, e.g. "/carts/alice?view=full". */
+  path: string;
+  /** Request headers. */
+  headers: { [key: string]: string };
+  /** The request body, as text (JSON usually); none when empty. */
+  body: string;
+}
+
+export interface HttpRequest_HeadersEntry {
+  key: string;
+  value: string;
+}
+
+/** Expects the response to an HTTP request. */
+export interface ExpectHttp {
+  /** Alias of the request. */
+  call: string;
+  /** The expected HTTP status code; not compared when 0. */
+  status: number;
+  /**
+   * The expected body, as JSON; not compared when unset. Not for streamed
+   * responses (server-sent events, NDJSON), whose items ExpectHttpEvent reads.
+   */
+  json:
+    | any
+    | undefined;
+  /** Paths in the body (as in Expect) whose values are not compared. */
+  ignore: string[];
+  /**
+   * Response headers that must be present with these values (names in lower
+   * case; an empty value: present with any value).
+   */
+  headers: { [key: string]: string };
+  /** How long to wait, in milliseconds; the runner's default when 0. */
+  timeoutMs: number;
+}
+
+export interface ExpectHttp_HeadersEntry {
+  key: string;
+  value: string;
+}
+
+/**
+ * Expects the next item of a streamed HTTP response: a server-sent event or
+ * an NDJSON line, or the end of the response.
+ */
+export interface ExpectHttpEvent {
+  /** Alias of the request. */
+  call: string;
+  /** The item's JSON: the event's data, or the NDJSON line. */
+  json:
+    | any
+    | undefined;
+  /**
+   * For server-sent events, the event type; "message" (the default) when
+   * empty.
+   */
+  event: string;
+  /** Expect the end of the response instead of an item. */
+  end: boolean;
+  /** Paths in the item (as in Expect) whose values are not compared. */
+  ignore: string[];
+  /** How long to wait, in milliseconds; the runner's default when 0. */
+  timeoutMs: number;
 }
 
 /** Sends a message. */
@@ -430,9 +572,9 @@ export interface HalfClose {
   call: string;
 }
 
-/** Cancels a call. */
+/** Cancels a call (or closes the connection of an HTTP request). */
 export interface Cancel {
-  /** Alias of the call. */
+  /** Alias of the call or HTTP request. */
   call: string;
 }
 
@@ -757,6 +899,15 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
       case "wait":
         Wait.encode(message.step.value, writer.uint32(114).fork()).join();
         break;
+      case "httpRequest":
+        HttpRequest.encode(message.step.value, writer.uint32(122).fork()).join();
+        break;
+      case "expectHttp":
+        ExpectHttp.encode(message.step.value, writer.uint32(130).fork()).join();
+        break;
+      case "expectHttpEvent":
+        ExpectHttpEvent.encode(message.step.value, writer.uint32(138).fork()).join();
+        break;
     }
     return writer;
   },
@@ -889,6 +1040,30 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
             message.step = { $case: "wait", value: Wait.decode(reader, reader.uint32()) };
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.step = { $case: "httpRequest", value: HttpRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.step = { $case: "expectHttp", value: ExpectHttp.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.step = { $case: "expectHttpEvent", value: ExpectHttpEvent.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -953,6 +1128,18 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
         ? { $case: "restartUserFunction", value: RestartUserFunction.fromJSON(object.restart_user_function) }
         : isSet(object.wait)
         ? { $case: "wait", value: Wait.fromJSON(object.wait) }
+        : isSet(object.httpRequest)
+        ? { $case: "httpRequest", value: HttpRequest.fromJSON(object.httpRequest) }
+        : isSet(object.http_request)
+        ? { $case: "httpRequest", value: HttpRequest.fromJSON(object.http_request) }
+        : isSet(object.expectHttp)
+        ? { $case: "expectHttp", value: ExpectHttp.fromJSON(object.expectHttp) }
+        : isSet(object.expect_http)
+        ? { $case: "expectHttp", value: ExpectHttp.fromJSON(object.expect_http) }
+        : isSet(object.expectHttpEvent)
+        ? { $case: "expectHttpEvent", value: ExpectHttpEvent.fromJSON(object.expectHttpEvent) }
+        : isSet(object.expect_http_event)
+        ? { $case: "expectHttpEvent", value: ExpectHttpEvent.fromJSON(object.expect_http_event) }
         : undefined,
     };
   },
@@ -987,6 +1174,12 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
       obj.restartUserFunction = RestartUserFunction.toJSON(message.step.value);
     } else if (message.step?.$case === "wait") {
       obj.wait = Wait.toJSON(message.step.value);
+    } else if (message.step?.$case === "httpRequest") {
+      obj.httpRequest = HttpRequest.toJSON(message.step.value);
+    } else if (message.step?.$case === "expectHttp") {
+      obj.expectHttp = ExpectHttp.toJSON(message.step.value);
+    } else if (message.step?.$case === "expectHttpEvent") {
+      obj.expectHttpEvent = ExpectHttpEvent.toJSON(message.step.value);
     }
     return obj;
   },
@@ -1081,6 +1274,24 @@ export const Step: MessageFns<Step, "cloudstate.tck.cases.v1.Step"> = {
       case "wait": {
         if (object.step?.value !== undefined && object.step?.value !== null) {
           message.step = { $case: "wait", value: Wait.fromPartial(object.step.value) };
+        }
+        break;
+      }
+      case "httpRequest": {
+        if (object.step?.value !== undefined && object.step?.value !== null) {
+          message.step = { $case: "httpRequest", value: HttpRequest.fromPartial(object.step.value) };
+        }
+        break;
+      }
+      case "expectHttp": {
+        if (object.step?.value !== undefined && object.step?.value !== null) {
+          message.step = { $case: "expectHttp", value: ExpectHttp.fromPartial(object.step.value) };
+        }
+        break;
+      }
+      case "expectHttpEvent": {
+        if (object.step?.value !== undefined && object.step?.value !== null) {
+          message.step = { $case: "expectHttpEvent", value: ExpectHttpEvent.fromPartial(object.step.value) };
         }
         break;
       }
@@ -2077,7 +2288,7 @@ export const Discover: MessageFns<Discover, "cloudstate.tck.cases.v1.Discover"> 
 };
 
 function createBaseOpen(): Open {
-  return { call: "", method: "", metadata: {} };
+  return { call: "", method: "", metadata: {}, transport: 0 };
 }
 
 export const Open: MessageFns<Open, "cloudstate.tck.cases.v1.Open"> = {
@@ -2093,6 +2304,9 @@ export const Open: MessageFns<Open, "cloudstate.tck.cases.v1.Open"> = {
     globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
       Open_MetadataEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
     });
+    if (message.transport !== 0) {
+      writer.uint32(32).int32(message.transport);
+    }
     return writer;
   },
 
@@ -2136,6 +2350,14 @@ export const Open: MessageFns<Open, "cloudstate.tck.cases.v1.Open"> = {
             }
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.transport = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2166,6 +2388,7 @@ export const Open: MessageFns<Open, "cloudstate.tck.cases.v1.Open"> = {
           {},
         )
         : {},
+      transport: isSet(object.transport) ? transportFromJSON(object.transport) : 0,
     };
   },
 
@@ -2186,6 +2409,9 @@ export const Open: MessageFns<Open, "cloudstate.tck.cases.v1.Open"> = {
         });
       }
     }
+    if (message.transport !== 0) {
+      obj.transport = transportToJSON(message.transport);
+    }
     return obj;
   },
 
@@ -2205,6 +2431,7 @@ export const Open: MessageFns<Open, "cloudstate.tck.cases.v1.Open"> = {
       },
       {},
     );
+    message.transport = object.transport ?? 0;
     return message;
   },
 };
@@ -2292,6 +2519,691 @@ export const Open_MetadataEntry: MessageFns<Open_MetadataEntry, "cloudstate.tck.
     const message = createBaseOpen_MetadataEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseHttpRequest(): HttpRequest {
+  return { call: "", method: "", path: "", headers: {}, body: "" };
+}
+
+export const HttpRequest: MessageFns<HttpRequest, "cloudstate.tck.cases.v1.HttpRequest"> = {
+  $type: "cloudstate.tck.cases.v1.HttpRequest" as const,
+
+  encode(message: HttpRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.call !== "") {
+      writer.uint32(10).string(message.call);
+    }
+    if (message.method !== "") {
+      writer.uint32(18).string(message.method);
+    }
+    if (message.path !== "") {
+      writer.uint32(26).string(message.path);
+    }
+    globalThis.Object.entries(message.headers).forEach(([key, value]: [string, string]) => {
+      HttpRequest_HeadersEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    if (message.body !== "") {
+      writer.uint32(42).string(message.body);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HttpRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHttpRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.call = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = HttpRequest_HeadersEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.headers[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HttpRequest {
+    return {
+      call: isSet(object.call) ? globalThis.String(object.call) : "",
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      headers: isObject(object.headers)
+        ? (globalThis.Object.entries(object.headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      body: isSet(object.body) ? globalThis.String(object.body) : "",
+    };
+  },
+
+  toJSON(message: HttpRequest): unknown {
+    const obj: any = {};
+    if (message.call !== "") {
+      obj.call = message.call;
+    }
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.headers) {
+      const entries = globalThis.Object.entries(message.headers) as [string, string][];
+      if (entries.length > 0) {
+        obj.headers = {};
+        entries.forEach(([k, v]) => {
+          obj.headers[k] = v;
+        });
+      }
+    }
+    if (message.body !== "") {
+      obj.body = message.body;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HttpRequest>): HttpRequest {
+    return HttpRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HttpRequest>): HttpRequest {
+    const message = createBaseHttpRequest();
+    message.call = object.call ?? "";
+    message.method = object.method ?? "";
+    message.path = object.path ?? "";
+    message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.body = object.body ?? "";
+    return message;
+  },
+};
+
+function createBaseHttpRequest_HeadersEntry(): HttpRequest_HeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const HttpRequest_HeadersEntry: MessageFns<
+  HttpRequest_HeadersEntry,
+  "cloudstate.tck.cases.v1.HttpRequest.HeadersEntry"
+> = {
+  $type: "cloudstate.tck.cases.v1.HttpRequest.HeadersEntry" as const,
+
+  encode(message: HttpRequest_HeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HttpRequest_HeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHttpRequest_HeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HttpRequest_HeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: HttpRequest_HeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HttpRequest_HeadersEntry>): HttpRequest_HeadersEntry {
+    return HttpRequest_HeadersEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HttpRequest_HeadersEntry>): HttpRequest_HeadersEntry {
+    const message = createBaseHttpRequest_HeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseExpectHttp(): ExpectHttp {
+  return { call: "", status: 0, json: undefined, ignore: [], headers: {}, timeoutMs: 0 };
+}
+
+export const ExpectHttp: MessageFns<ExpectHttp, "cloudstate.tck.cases.v1.ExpectHttp"> = {
+  $type: "cloudstate.tck.cases.v1.ExpectHttp" as const,
+
+  encode(message: ExpectHttp, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.call !== "") {
+      writer.uint32(10).string(message.call);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.json !== undefined) {
+      Value.encode(Value.wrap(message.json), writer.uint32(26).fork()).join();
+    }
+    for (const v of message.ignore) {
+      writer.uint32(34).string(v!);
+    }
+    globalThis.Object.entries(message.headers).forEach(([key, value]: [string, string]) => {
+      ExpectHttp_HeadersEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    if (message.timeoutMs !== 0) {
+      writer.uint32(48).int32(message.timeoutMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExpectHttp {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpectHttp();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.call = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.json = Value.unwrap(Value.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ignore.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = ExpectHttp_HeadersEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.headers[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.timeoutMs = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExpectHttp {
+    return {
+      call: isSet(object.call) ? globalThis.String(object.call) : "",
+      status: isSet(object.status) ? globalThis.Number(object.status) : 0,
+      json: isSet(object?.json) ? object.json : undefined,
+      ignore: globalThis.Array.isArray(object?.ignore) ? object.ignore.map((e: any) => globalThis.String(e)) : [],
+      headers: isObject(object.headers)
+        ? (globalThis.Object.entries(object.headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.Number(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.Number(object.timeout_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: ExpectHttp): unknown {
+    const obj: any = {};
+    if (message.call !== "") {
+      obj.call = message.call;
+    }
+    if (message.status !== 0) {
+      obj.status = Math.round(message.status);
+    }
+    if (message.json !== undefined) {
+      obj.json = message.json;
+    }
+    if (message.ignore?.length) {
+      obj.ignore = message.ignore;
+    }
+    if (message.headers) {
+      const entries = globalThis.Object.entries(message.headers) as [string, string][];
+      if (entries.length > 0) {
+        obj.headers = {};
+        entries.forEach(([k, v]) => {
+          obj.headers[k] = v;
+        });
+      }
+    }
+    if (message.timeoutMs !== 0) {
+      obj.timeoutMs = Math.round(message.timeoutMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExpectHttp>): ExpectHttp {
+    return ExpectHttp.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExpectHttp>): ExpectHttp {
+    const message = createBaseExpectHttp();
+    message.call = object.call ?? "";
+    message.status = object.status ?? 0;
+    message.json = object.json === undefined ? undefined : object.json;
+    message.ignore = object.ignore?.map((e) => e) || [];
+    message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.timeoutMs = object.timeoutMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseExpectHttp_HeadersEntry(): ExpectHttp_HeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const ExpectHttp_HeadersEntry: MessageFns<
+  ExpectHttp_HeadersEntry,
+  "cloudstate.tck.cases.v1.ExpectHttp.HeadersEntry"
+> = {
+  $type: "cloudstate.tck.cases.v1.ExpectHttp.HeadersEntry" as const,
+
+  encode(message: ExpectHttp_HeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExpectHttp_HeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpectHttp_HeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExpectHttp_HeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ExpectHttp_HeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExpectHttp_HeadersEntry>): ExpectHttp_HeadersEntry {
+    return ExpectHttp_HeadersEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExpectHttp_HeadersEntry>): ExpectHttp_HeadersEntry {
+    const message = createBaseExpectHttp_HeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseExpectHttpEvent(): ExpectHttpEvent {
+  return { call: "", json: undefined, event: "", end: false, ignore: [], timeoutMs: 0 };
+}
+
+export const ExpectHttpEvent: MessageFns<ExpectHttpEvent, "cloudstate.tck.cases.v1.ExpectHttpEvent"> = {
+  $type: "cloudstate.tck.cases.v1.ExpectHttpEvent" as const,
+
+  encode(message: ExpectHttpEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.call !== "") {
+      writer.uint32(10).string(message.call);
+    }
+    if (message.json !== undefined) {
+      Value.encode(Value.wrap(message.json), writer.uint32(18).fork()).join();
+    }
+    if (message.event !== "") {
+      writer.uint32(26).string(message.event);
+    }
+    if (message.end !== false) {
+      writer.uint32(32).bool(message.end);
+    }
+    for (const v of message.ignore) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(48).int32(message.timeoutMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExpectHttpEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpectHttpEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.call = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.json = Value.unwrap(Value.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.end = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ignore.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.timeoutMs = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExpectHttpEvent {
+    return {
+      call: isSet(object.call) ? globalThis.String(object.call) : "",
+      json: isSet(object?.json) ? object.json : undefined,
+      event: isSet(object.event) ? globalThis.String(object.event) : "",
+      end: isSet(object.end) ? globalThis.Boolean(object.end) : false,
+      ignore: globalThis.Array.isArray(object?.ignore) ? object.ignore.map((e: any) => globalThis.String(e)) : [],
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.Number(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.Number(object.timeout_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: ExpectHttpEvent): unknown {
+    const obj: any = {};
+    if (message.call !== "") {
+      obj.call = message.call;
+    }
+    if (message.json !== undefined) {
+      obj.json = message.json;
+    }
+    if (message.event !== "") {
+      obj.event = message.event;
+    }
+    if (message.end !== false) {
+      obj.end = message.end;
+    }
+    if (message.ignore?.length) {
+      obj.ignore = message.ignore;
+    }
+    if (message.timeoutMs !== 0) {
+      obj.timeoutMs = Math.round(message.timeoutMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExpectHttpEvent>): ExpectHttpEvent {
+    return ExpectHttpEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExpectHttpEvent>): ExpectHttpEvent {
+    const message = createBaseExpectHttpEvent();
+    message.call = object.call ?? "";
+    message.json = object.json === undefined ? undefined : object.json;
+    message.event = object.event ?? "";
+    message.end = object.end ?? false;
+    message.ignore = object.ignore?.map((e) => e) || [];
+    message.timeoutMs = object.timeoutMs ?? 0;
     return message;
   },
 };
