@@ -7,7 +7,7 @@ BUF := node_modules/.bin/buf
 # Installed dependencies are current when node_modules/.package-lock.json is newer than package-lock.json.
 STAMP := node_modules/.package-lock.json
 
-.PHONY: help install generate check-generated build lint breaking test tck tck-check spec-coverage docs bench clean
+.PHONY: help install generate check-generated build lint breaking chromium test tck tck-check spec-coverage docs bench clean
 
 # The Node support library's examples, as <directory under $(EXAMPLES_DIR)>:<its contracts under proto/>.
 # Each gets its TypeScript and its embedded descriptor set in <directory>/src/gen.
@@ -54,7 +54,10 @@ breaking: $(STAMP) ## buf breaking against the frozen 0.2 baseline image (and ma
 	@if [ "$$(git rev-parse --abbrev-ref HEAD 2>/dev/null)" != main ] && git rev-parse --verify -q main >/dev/null; then \
 	  $(BUF) breaking --against '.git#branch=main'; fi
 
-test: check-generated lint breaking tck-check ## Run every test (installs what it needs)
+chromium: ## Install Chromium for the browser test when it is missing (apt-get, as root), or say how
+	scripts/ensure-chromium.sh
+
+test: check-generated lint breaking tck-check chromium ## Run every test (installs what it needs)
 	npm run test --workspaces --if-present
 
 tck: build ## Run the TCK against the reference implementations (SDK mode, then proxy mode) and print the compliance reports

@@ -1,5 +1,6 @@
 // One lint setup for every workspace; `make lint` runs it with --max-warnings 0.
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -42,6 +43,11 @@ export default tseslint.config(
     // Node scripts (.mjs) run outside TypeScript; they may use Node's globals.
     files: ["**/*.mjs"],
     languageOptions: { globals: { process: "readonly", Buffer: "readonly", console: "readonly" } },
+  },
+  {
+    // Pages of the examples (examples/<example>/web) run in a browser.
+    files: ["**/web/**/*.js"],
+    languageOptions: { globals: globals.browser },
   },
   {
     // Tests may print diagnostics and use non-null assertions on values the test just built.

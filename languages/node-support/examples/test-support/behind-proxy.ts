@@ -11,8 +11,10 @@ const STOP_TIMEOUT_MS = 5_000;
 
 /** An example running as a real deployment would: its user function process behind the reference proxy. */
 export interface RunningExample {
-  /** Where clients call the example's services: the proxy. */
+  /** Where gRPC clients call the example's services: the proxy. */
   readonly address: string;
+  /** Where browsers and curl call the same services: the proxy's HTTP/JSON and gRPC-web port, as `http://host:port`. */
+  readonly httpUrl: string;
   /** What both processes wrote to stderr so far (for failure messages). */
   logs(): string;
   /** SIGTERM to both (proxy first), SIGKILL to whatever is still running after a grace period. */
@@ -28,19 +30,21 @@ export interface RunningExample {
 export async function runBehindProxy(exampleDir: string): Promise<RunningExample> {
   const userFunctionPort = await freePort();
   const proxyPort = await freePort();
+  const httpJsonPort = await freePort();
   const address = `127.0.0.1:${proxyPort}`;
   const logs: string[] = [];
   const userFunction = start("user function", "node", ["dist/main.js"], exampleDir, { HOST: "127.0.0.1", PORT: String(userFunctionPort), LOG_LEVEL: "warn" }, logs);
   const proxy = start(
     "proxy",
     "node",
-    [PROXY_CLI, "--user-function-port", String(userFunctionPort), "--http-port", String(proxyPort), "--metrics-port", "0", "--shutdown-grace-ms", "1000"],
+    [PROXY_CLI, "--user-function-port", String(userFunctionPort), "--http-port", String(proxyPort), "--http-json-port", String(httpJsonPort), "--metrics-port", "0", "--shutdown-grace-ms", "1000"],
     exampleDir,
     { LOG_LEVEL: "warn" },
     logs,
   );
   const running: RunningExample = {
     address,
+    httpUrl: `http://127.0.0.1:${httpJsonPort}`,
     logs: () => logs.join(""),
     stop: async () => {
       await stopProcess(proxy);
