@@ -5,7 +5,7 @@ import { status } from "@grpc/grpc-js";
 import { type CallError, fail, type ResponseStream, unavailable, userFailure, violation } from "../routing/call-result.js";
 import { type Answer, NOTHING_AFTER, type RoutedCall } from "../routing/service-handler.js";
 import { ConcurrencyError, StoreUnavailableError } from "../store/store.js";
-import type { CallStatus, DuplexCall } from "../userfunction/duplex-call.js";
+import { BATCH_MESSAGE_LIMIT_BYTES, type CallStatus, type DuplexCall } from "../userfunction/duplex-call.js";
 import { encodeCommandMessage } from "./command-message.js";
 import type { EntityContext } from "./entity-context.js";
 
@@ -34,6 +34,9 @@ export interface StartMessages {
   /** The messages, encoded, in order. Iterated as they are written, so a long replay is encoded as the stream takes it. */
   readonly encoded: Iterable<Buffer>;
 }
+
+/** Bytes of start messages (init and replayed events) sent in one write of the stream. */
+const START_BATCH_BYTES = 64 * 1024;
 
 /** A reply the entity could not accept: answered INTERNAL, reported, and the entity restarted. */
 export class Violation extends Error {
@@ -310,19 +313,37 @@ export abstract class SequentialEntity<In, Out> {
   }
 
   /**
-   * Writes the start messages, waiting whenever the stream asks to (write() returned false) until
-   * it drained: a long replay then holds a bounded number of encoded messages at a time instead of
-   * every one of them, and the proxy's event loop serves other work in between. Commands stay
-   * queued meanwhile (phase "starting"). Resolves false when the stream was given up or the entity
-   * shut down while it waited.
+   * Writes the start messages, in batches of about {@link START_BATCH_BYTES} (one stream write
+   * each, see DuplexCall.writeBatch), waiting whenever the stream asks to (a write returned false)
+   * until it drained: a long replay then holds a bounded number of encoded messages at a time
+   * instead of every one of them, and the proxy's event loop serves other work in between.
+   * Commands stay queued meanwhile (phase "starting"). Resolves false when the stream was given up
+   * or the entity shut down while it waited.
    */
   private async writeAll(stream: DuplexCall, encoded: Iterable<Buffer>, generation: number): Promise<boolean> {
-    for (const message of encoded) {
-      if (stream.write(message)) continue;
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    const flush = async (): Promise<boolean> => {
+      const full = batch;
+      batch = [];
+      batchBytes = 0;
+      if (full.length === 0 || stream.writeBatch(full)) return true;
       await this.drained(stream);
-      if (stream !== this.stream || generation !== this.generation) return false;
+      return stream === this.stream && generation === this.generation;
+    };
+    for (const message of encoded) {
+      if (message.length > BATCH_MESSAGE_LIMIT_BYTES) {
+        if (!(await flush())) return false;
+        if (stream.write(message)) continue;
+        await this.drained(stream);
+        if (stream !== this.stream || generation !== this.generation) return false;
+        continue;
+      }
+      batch.push(message);
+      batchBytes += message.length;
+      if (batchBytes >= START_BATCH_BYTES && !(await flush())) return false;
     }
-    return true;
+    return flush();
   }
 
   /** Resolves once `stream` drained or ended, or the entity gave it up (see stopWaiting). */

@@ -30,7 +30,7 @@ class FakeStream extends EventEmitter {
 
   /**
    * @param completesOnHalfClose whether the "user function" completes the stream when the proxy half-closes it
-   * @param highWaterMark after this many writes without a drain, write() asks the writer to wait
+   * @param highWaterMark after this many writes without a drain, a write asks the writer to wait
    */
   constructor(
     private readonly completesOnHalfClose: boolean,
@@ -40,7 +40,11 @@ class FakeStream extends EventEmitter {
   }
 
   write(bytes: Buffer): boolean {
-    this.written.push(eventsourced.EventSourcedStreamIn.decode(bytes));
+    return this.writeBatch([bytes]);
+  }
+  /** One write of the stream, as DuplexCall.writeBatch: counts once against the high-water mark. */
+  writeBatch(messages: readonly Buffer[]): boolean {
+    for (const bytes of messages) this.written.push(eventsourced.EventSourcedStreamIn.decode(bytes));
     this.sinceDrain++;
     this.emit("written");
     return this.sinceDrain < this.highWaterMark;
@@ -193,17 +197,21 @@ describe("EventSourcedEntity passivation", () => {
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe("EventSourcedEntity replay", () => {
-  const journal = Array.from({ length: 45 }, (_, i) => persisted(`e${i + 1}`));
+  // 200 events of ~2 KB: several batched writes of the stream (the proxy sends ~64 KB per write).
+  const journal = Array.from({ length: 200 }, (_, i) => persisted(`e${i + 1}:${"x".repeat(2000)}`));
 
   it("writes a long replay only as fast as the stream drains, and the command after it (ES-7)", async () => {
-    const { streams, store, call } = setUp(10_000, { highWaterMark: 10 });
+    const { streams, store, call } = setUp(10_000, { highWaterMark: 2 });
     await store.append("es", "k", 0n, journal);
     const answered = call();
     const stream = await opened(streams, 0);
     await settle();
-    expect(stream.written).toHaveLength(10);
+    // Two writes, then it waits for the drain: part of the replay, not all of it.
+    const beforeDrain = stream.written.length;
+    expect(beforeDrain).toBeGreaterThan(1);
+    expect(beforeDrain).toBeLessThan(1 + journal.length);
     await settle();
-    expect(stream.written).toHaveLength(10);
+    expect(stream.written).toHaveLength(beforeDrain);
     while (!stream.written.some((m) => m.message?.$case === "command")) {
       stream.drain();
       await settle();
@@ -217,21 +225,23 @@ describe("EventSourcedEntity replay", () => {
   });
 
   it("stops writing a replay to a stream that broke while it waited, and replays on a new one", async () => {
-    const { streams, store, call } = setUp(10_000, { highWaterMark: 10 });
+    const { streams, store, call } = setUp(10_000, { highWaterMark: 2 });
     await store.append("es", "k", 0n, journal);
     const answered = call();
     const first = await opened(streams, 0);
     await settle();
+    const beforeBreak = first.written.length;
+    expect(beforeBreak).toBeLessThan(1 + journal.length);
     first.emit("status", { code: status.UNAVAILABLE, details: "user function crashed" });
     first.drain();
     const second = await opened(streams, 1);
     await settle();
-    expect(first.written).toHaveLength(10);
+    expect(first.written).toHaveLength(beforeBreak);
     while (!second.written.some((m) => m.message?.$case === "command")) {
       second.drain();
       await settle();
     }
-    expect(first.written).toHaveLength(10);
+    expect(first.written).toHaveLength(beforeBreak);
     expect(second.written).toHaveLength(1 + journal.length + 1);
     await answerFirstCommand(second);
     expect((await answered).result.ok).toBe(true);

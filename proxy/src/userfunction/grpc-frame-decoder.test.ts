@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { FrameError, frameMessage, GrpcFrameDecoder } from "./grpc-frame-decoder.js";
+import { FrameError, frameMessage, frameMessages, GrpcFrameDecoder } from "./grpc-frame-decoder.js";
 
 const bytes = (...values: number[]): Buffer => Buffer.from(values);
 const decodeAll = (decoder: GrpcFrameDecoder, chunks: readonly Buffer[]): Buffer[] => chunks.flatMap((chunk) => decoder.push(chunk));
@@ -12,6 +12,16 @@ describe("frameMessage", () => {
     ["a length over 255", Buffer.alloc(300, 7), Buffer.concat([bytes(0, 0, 0, 1, 44), Buffer.alloc(300, 7)])],
   ])("prefixes %s with a zero flag and its big-endian length", (_name, message, framed) => {
     expect(frameMessage(message)).toEqual(framed);
+  });
+});
+
+describe("frameMessages", () => {
+  it("is the frames of each message, in order, in one buffer", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }), (messages) => {
+        expect(frameMessages(messages)).toEqual(Buffer.concat(messages.map((m) => frameMessage(m))));
+      }),
+    );
   });
 });
 

@@ -26,6 +26,21 @@ export function frameMessage(message: Uint8Array): Buffer {
   return frame;
 }
 
+/** Frames several messages into one buffer, in order: one write of it sends them all. */
+export function frameMessages(messages: readonly Uint8Array[]): Buffer {
+  let size = 0;
+  for (const message of messages) size += FRAME_HEADER_BYTES + message.length;
+  const frames = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const message of messages) {
+    frames[at] = 0;
+    frames.writeUInt32BE(message.length, at + 1);
+    frames.set(message, at + FRAME_HEADER_BYTES);
+    at += FRAME_HEADER_BYTES + message.length;
+  }
+  return frames;
+}
+
 /**
  * Splits the chunks of a stream into messages. A message that lies whole inside one chunk is
  * returned as a view of it (no copy); one that spans chunks is copied once into a buffer of its

@@ -90,6 +90,20 @@ describe("StreamConnection and DuplexCall against a grpc-js server", () => {
     expect(outcome.events).toEqual(["status", "close"]);
   });
 
+  it("carries batched writes as the same messages, in order, between single ones", async () => {
+    const { port } = await started();
+    const call = connection(port).open("/test.Echo/Echo");
+    const outcome = watch(call);
+    const batch = Array.from({ length: 500 }, (_, i) => Buffer.from(`batched ${i}`));
+    call.write(Buffer.from("first"));
+    call.writeBatch(batch);
+    call.writeBatch([]);
+    call.write(Buffer.from("last"));
+    call.end();
+    expect(await outcome.status).toEqual({ code: status.OK, details: "OK" });
+    expect(outcome.messages).toEqual([Buffer.from("first"), ...batch, Buffer.from("last")]);
+  });
+
   it("reports the server's status and its percent-decoded message", async () => {
     const { port } = await started();
     const call = connection(port).open("/test.Echo/Fail");
