@@ -4,6 +4,7 @@ import { applyDeltaToView, CrdtViolation, diffViews, NoDeltaError, type Replicat
 import type { EntityContext } from "../entity/entity-context.js";
 import { COMMAND_FIELD } from "../entity/command-message.js";
 import { encodeToBuffer } from "../entity/protocol-encoding.js";
+import { deltaTypeProblem } from "./delta-type-problem.js";
 import { type PendingCommand, SequentialEntity, type StartMessages, Violation } from "../entity/sequential-entity.js";
 import type { CallError, ResponseStream } from "../routing/call-result.js";
 
@@ -211,6 +212,8 @@ export class CrdtEntity extends SequentialEntity<In, Out> {
           break;
         case "update": {
           if (current === undefined || this.agreed === undefined) throw new Violation("ERR-19: update while the entity has no value");
+          const typeProblem = deltaTypeProblem(this.agreed, a.value);
+          if (typeProblem !== undefined) throw new Violation(typeProblem);
           current.applyLocalDelta(a.value, REPLICA, clock);
           this.agreed = applyDeltaToView(this.agreed, a.value, "uf");
           this.correctLosingWrite(current);

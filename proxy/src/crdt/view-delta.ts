@@ -55,7 +55,10 @@ export function diffViews(before: crdt.CrdtState, after: crdt.CrdtState): crdt.C
       const old = b.value as crdt.LWWRegisterState;
       const { value, clock, customClockValue } = a.value;
       if (value === undefined) throw new NoDeltaError("an LWWRegister without a value");
-      const same = old.value !== undefined && anyKey(old.value) === anyKey(value) && old.clock === clock && old.customClockValue === customClockValue;
+      // Only `value` is the register's value: the clock fields describe the write that produced
+      // it, and the user function ignores them (crdt.md §5.5, CRDT-54), so a write that leaves
+      // the value as it was is no change to send (CRDT-17, CRDT-18).
+      const same = old.value !== undefined && anyKey(old.value) === anyKey(value);
       return same ? undefined : { delta: { $case: "lwwregister", value: { value, clock, customClockValue } } };
     }
     case "flag": {

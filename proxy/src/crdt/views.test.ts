@@ -20,7 +20,9 @@ describe("diffViews (CRDT-15, CRDT-18)", () => {
     ["a grown GSet, in any order", gset("a", "b"), gset("c", "b", "a"), { delta: { $case: "gset", value: { added: [el("c")] } } }],
     ["an ORSet", orset("a", "b"), orset("b", "c"), { delta: { $case: "orset", value: { cleared: false, removed: [el("a")], added: [el("c")] } } }],
     ["an ORSet that lost everything", orset("a", "b"), orset("c"), { delta: { $case: "orset", value: { cleared: true, removed: [], added: [el("c")] } } }],
-    ["a register written again with another clock", lww("a"), lww("a", crdt.CrdtClock.CUSTOM, 4n), { delta: { $case: "lwwregister", value: { value: el("a"), clock: crdt.CrdtClock.CUSTOM, customClockValue: 4n } } }],
+    // The clock fields describe a write, they are not the register's value (crdt.md §5.5, CRDT-54).
+    ["a register whose value is the same under another clock", lww("a"), lww("a", crdt.CrdtClock.CUSTOM, 4n), undefined],
+    ["a register with a new value", lww("a"), lww("b", crdt.CrdtClock.CUSTOM, 4n), { delta: { $case: "lwwregister", value: { value: el("b"), clock: crdt.CrdtClock.CUSTOM, customClockValue: 4n } } }],
     ["a Flag switched on", flag(false), flag(true), { delta: { $case: "flag", value: { value: true } } }],
     ["new Vote counts", vote(true, 1, 1), vote(true, 2, 3), { delta: { $case: "vote", value: { selfVote: true, votesFor: 2, totalVoters: 3 } } }],
     [

@@ -3,6 +3,9 @@ import { contractsRegistry, tckCases } from "@cloudstate/protocol";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { MessageJson } from "../protocol/message-json.js";
+import { payloadRegistry } from "../protocol/payload-registry.js";
+import { protocolMessageType, replacementBuilder } from "../proxy-mode/replacement-builder.js";
 
 /** A case with where it came from. */
 export interface LoadedCase {
@@ -78,8 +81,48 @@ function validateCase(file: string, area: string, c: tckCases.Case): void {
       opened.add(step.value.call);
       return;
     }
+    if (step.$case === "injectFault") {
+      const problem = faultProblem(step.value);
+      if (problem !== undefined) throw new CaseFileError(file, `${where}: step ${i + 1} (inject_fault): ${problem}`);
+      return;
+    }
     if ("call" in step.value && !opened.has(step.value.call)) {
       throw new CaseFileError(file, `${where}: step ${i + 1} uses call "${step.value.call}" before opening it`);
     }
   });
+}
+
+let messageJson: MessageJson | undefined;
+
+/** What is wrong with a fault that can be checked before a run: a replacement its type cannot read, a stream completion on a unary call. */
+function faultProblem(f: tckCases.InjectFault): string | undefined {
+  const { Fault, Direction } = tckCases;
+  if (f.fault !== Fault.FAULT_REPLACE && f.fault !== Fault.FAULT_COMPLETE_STREAM) return undefined;
+  if (f.exchange === undefined) return "needs an exchange";
+  if (f.direction === Direction.DIRECTION_UNSPECIFIED) return "needs a direction";
+  messageJson ??= new MessageJson(payloadRegistry());
+  const json = messageJson;
+  const slash = f.exchange.method.lastIndexOf("/");
+  const method = (() => {
+    try {
+      return json.service(f.exchange.method.slice(0, slash)).methods.find((m) => m.name === f.exchange?.method.slice(slash + 1));
+    } catch {
+      return undefined;
+    }
+  })();
+  if (method === undefined) return `no protocol method ${f.exchange.method}`;
+  if (f.fault === Fault.FAULT_COMPLETE_STREAM) {
+    if (f.direction !== Direction.DIRECTION_TO_PROXY || method.methodKind === "unary" || method.methodKind === "client_streaming") {
+      return "FAULT_COMPLETE_STREAM needs direction DIRECTION_TO_PROXY on a method whose responses are streamed";
+    }
+    return undefined;
+  }
+  if (f.replacement === undefined) return "FAULT_REPLACE needs a replacement";
+  const side = f.direction === Direction.DIRECTION_TO_PROXY ? "to-proxy" : "to-user-function";
+  try {
+    replacementBuilder(json, protocolMessageType(json, f.exchange.method, side), f.replacement as JsonValue, f.copy);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return undefined;
 }

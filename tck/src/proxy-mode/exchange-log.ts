@@ -5,8 +5,27 @@ export type Side = "to-user-function" | "to-proxy";
 
 /** One intercepted event of an exchange. */
 export type Intercepted =
-  | { readonly kind: "message"; readonly direction: Side; readonly method: string; readonly bytes: Uint8Array; readonly at: number }
-  | { readonly kind: "end"; readonly direction: Side; readonly method: string; readonly code: status; readonly details: string; readonly at: number };
+  | {
+      readonly kind: "message";
+      readonly direction: Side;
+      readonly method: string;
+      readonly bytes: Uint8Array;
+      readonly at: number;
+      /** When the call this message belongs to reached the interceptor. */
+      readonly callStartedAt?: number;
+      /** Set when the TCK sent this message in place of the one it intercepted (FAULT_REPLACE). */
+      readonly injected?: "replace";
+    }
+  | {
+      readonly kind: "end";
+      readonly direction: Side;
+      readonly method: string;
+      readonly code: status;
+      readonly details: string;
+      readonly at: number;
+      /** When the call that ended reached the interceptor. */
+      readonly callStartedAt?: number;
+    };
 
 /** An exchange's identity: protocol method and key (entity id, user method, or ""). */
 export function exchangeId(method: string, key: string): string {
@@ -32,14 +51,18 @@ export class ExchangeLog {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  /** The next unread event of an exchange, waiting up to `timeoutMs`. */
-  async next(exchange: string, timeoutMs: number): Promise<Intercepted | undefined> {
+  /**
+   * The next unread event of an exchange, waiting up to `timeoutMs`. Events
+   * `skip` accepts are read and passed over.
+   */
+  async next(exchange: string, timeoutMs: number, skip: (event: Intercepted) => boolean = () => false): Promise<Intercepted | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const cursor = this.cursors.get(exchange) ?? 0;
       const event = this.events.get(exchange)?.[cursor];
       if (event !== undefined) {
         this.cursors.set(exchange, cursor + 1);
+        if (skip(event)) continue;
         return event;
       }
       const remaining = deadline - Date.now();

@@ -22,8 +22,14 @@ export interface FaultSpec {
   readonly direction: Side;
   /** 1-based position among that direction's messages on the stream. */
   readonly at: number;
-  readonly fault: "drop" | "kill" | "stall" | "delay";
+  readonly fault: "drop" | "kill" | "stall" | "delay" | "replace" | "complete";
   readonly delayMs: number;
+  /**
+   * For "replace": builds the message passed on instead of the triggering one
+   * (given its bytes, encoded as the protocol type of its direction); see
+   * replacement-builder.ts.
+   */
+  readonly replace?: (trigger: Uint8Array) => Uint8Array;
 }
 
 /** How the key of an exchange is read from its first proxy-to-user-function message. */
@@ -78,6 +84,13 @@ const PROTOCOL: readonly Protocol[] = [
 const passthrough = (b: Buffer) => b;
 /** How long stop() lets open calls end before cutting them. */
 const STOP_GRACE_MS = 1000;
+/**
+ * grpc-js ends the request stream of a call its client cancelled as it does for a half-close, and
+ * reports the cancellation a few milliseconds later: a half-close is passed on only when no
+ * cancellation followed within this time, so that a proxy's cancel does not reach the user
+ * function as a half-close first.
+ */
+const HALF_CLOSE_SETTLE_MS = 50;
 
 /**
  * A transparent relay between a proxy under test and a user function: the
@@ -183,7 +196,7 @@ export class Interceptor {
         };
       case "server":
         return (call: ServerWritableStream<Buffer, Buffer>) => {
-          const relay = new Relay(this, protocol, (error) => call.emit("error", error));
+          const relay = new Relay(this, protocol, (error) => call.emit("error", error), () => call.end());
           relay.fromProxy(call.request, (bytes) => {
             const up = this.upstream.makeServerStreamRequest(path, passthrough, passthrough, Buffer.from(bytes), new Metadata());
             relay.attach(up);
@@ -208,7 +221,7 @@ export class Interceptor {
       case "bidi":
         return (call: ServerDuplexStream<Buffer, Buffer>) => {
           const up = this.upstream.makeBidiStreamRequest(path, passthrough, passthrough, new Metadata());
-          const relay = new Relay(this, protocol, (error) => call.emit("error", error));
+          const relay = new Relay(this, protocol, (error) => call.emit("error", error), () => call.end());
           relay.attach(up);
           call.on("data", (b: Buffer) => relay.fromProxy(b, (x) => up.write(Buffer.from(x))));
           call.on("end", () => relay.proxyHalfClosed(() => up.end()));
@@ -246,12 +259,17 @@ class Relay {
   private readonly chains: Record<Side, Promise<void>> = { "to-user-function": Promise.resolve(), "to-proxy": Promise.resolve() };
   private stalled = false;
   private broken = false;
+  private cancelledByProxy = false;
   private upstream: { cancel(): void } | undefined;
+  /** When the proxy opened this call: every event of the call carries it. */
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly interceptor: Interceptor,
     private readonly protocol: Protocol,
     private readonly failProxy: (error: { code: status; details: string }) => void,
+    /** Completes the proxy's call with OK (streamed responses only: FAULT_COMPLETE_STREAM). */
+    private readonly completeProxy?: () => void,
   ) {}
 
   attach(upstream: { cancel(): void }): void {
@@ -282,13 +300,16 @@ class Relay {
   }
 
   proxyHalfClosed(forward: () => void): void {
-    this.enqueue("to-user-function", () => {
+    this.enqueue("to-user-function", async () => {
+      await new Promise((resolve) => setTimeout(resolve, HALF_CLOSE_SETTLE_MS));
+      if (this.cancelledByProxy) return;
       this.recordEnd("to-user-function", status.OK, "half-closed");
       if (!this.stalled && !this.broken) forward();
     });
   }
 
   proxyCancelled(forward: () => void): void {
+    this.cancelledByProxy = true;
     this.recordEnd("to-user-function", status.CANCELLED, "cancelled by the proxy");
     forward();
   }
@@ -317,11 +338,44 @@ class Relay {
         this.break("the user function was killed by the TCK");
         return;
       }
+      if (fault?.fault === "complete") {
+        this.complete();
+        return;
+      }
+      if (fault?.fault === "replace" && fault.replace !== undefined) {
+        let replaced: Uint8Array;
+        try {
+          replaced = fault.replace(bytes);
+        } catch (error) {
+          this.record(direction, bytes);
+          this.break(`the TCK could not build the replacement message: ${error instanceof Error ? error.message : String(error)}`);
+          return;
+        }
+        // The log holds what the other side received, marked as the TCK's.
+        this.record(direction, replaced, "replace");
+        if (!this.stalled) forward(replaced);
+        return;
+      }
       if (fault?.fault === "stall") this.stalled = true;
       if (fault?.fault === "delay") await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       this.record(direction, bytes);
       if (!this.stalled) forward(bytes);
     });
+  }
+
+  /**
+   * Ends the proxy's call with OK in the user function's place and cancels the
+   * call to the user function, whose own end is then not passed on.
+   */
+  private complete(): void {
+    if (this.completeProxy === undefined) {
+      this.break("FAULT_COMPLETE_STREAM needs a call whose responses are streamed");
+      return;
+    }
+    this.broken = true;
+    this.upstream?.cancel();
+    this.recordEnd("to-proxy", status.OK, "stream completed by the TCK");
+    this.completeProxy();
   }
 
   private break(details: string): void {
@@ -335,17 +389,17 @@ class Relay {
     this.chains[direction] = this.chains[direction].then(task);
   }
 
-  private record(direction: Side, bytes: Uint8Array): void {
+  private record(direction: Side, bytes: Uint8Array, injected?: "replace"): void {
     if (this.exchange === undefined) {
       this.pending.push({ direction, bytes });
       return;
     }
-    this.interceptor.log.record(this.exchange, { kind: "message", direction, method: this.protocol.method, bytes, at: Date.now() });
+    this.interceptor.log.record(this.exchange, { kind: "message", direction, method: this.protocol.method, bytes, at: Date.now(), callStartedAt: this.startedAt, ...(injected === undefined ? {} : { injected }) });
   }
 
   private recordEnd(direction: Side, code: status, details: string): void {
     if (this.exchange === undefined) return;
     if (direction === "to-proxy" || code !== status.OK) this.interceptor.unregisterLive(this.exchange, this);
-    this.interceptor.log.record(this.exchange, { kind: "end", direction, method: this.protocol.method, code, details, at: Date.now() });
+    this.interceptor.log.record(this.exchange, { kind: "end", direction, method: this.protocol.method, code, details, at: Date.now(), callStartedAt: this.startedAt });
   }
 }

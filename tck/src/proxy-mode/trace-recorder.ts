@@ -51,7 +51,8 @@ export class ExchangeRecorder {
   private event(e: Intercepted): RecordedEvent {
     const atMs = Math.max(0, e.at - this.startedAt);
     if (e.kind === "end") return { direction: e.direction, atMs, end: status[e.code], details: e.details };
-    return { direction: e.direction, atMs, message: this.decode(e.method, e.direction === "to-user-function" ? "input" : "output", e.bytes) };
+    const message = this.decode(e.method, e.direction === "to-user-function" ? "input" : "output", e.bytes);
+    return { direction: e.direction, atMs, message, ...(e.injected === undefined ? {} : { injected: e.injected }) };
   }
 
   /** The message in the proto3 JSON mapping; bytes the protocol type cannot read are kept as hex. */

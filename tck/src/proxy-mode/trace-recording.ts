@@ -13,7 +13,13 @@ export const STARTUP_CASE = "(startup)";
 
 /** One intercepted event: a message in the proto3 JSON mapping, or the end of a call. */
 export type RecordedEvent =
-  | { readonly direction: Side; readonly atMs: number; readonly message: JsonValue }
+  | {
+      readonly direction: Side;
+      readonly atMs: number;
+      readonly message: JsonValue;
+      /** Set when the TCK sent this message in place of the intercepted one (FAULT_REPLACE): what the receiver got. */
+      readonly injected?: string;
+    }
   | { readonly direction: Side; readonly atMs: number; readonly end: string; readonly details: string };
 
 /** Every event of one exchange (`<protocol method>|<key>`), in arrival order. */

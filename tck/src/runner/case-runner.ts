@@ -6,8 +6,9 @@ import { CallDriver, type CallKind } from "../protocol/call-driver.js";
 import { GrpcWebDriver } from "../protocol/grpc-web-driver.js";
 import type { HttpExchange } from "../protocol/http-exchange.js";
 import type { MessageJson } from "../protocol/message-json.js";
-import { type ExchangeLog, exchangeId, type Side } from "../proxy-mode/exchange-log.js";
+import { type ExchangeLog, exchangeId, type Intercepted, type Side } from "../proxy-mode/exchange-log.js";
 import type { FaultSpec } from "../proxy-mode/interceptor.js";
+import { protocolMessageType, replacementBuilder } from "../proxy-mode/replacement-builder.js";
 import { descriptorProblems } from "./descriptor-check.js";
 import { expectHttp, expectHttpEvent, sendHttpRequest } from "./http-steps.js";
 import { compareJson, looseDifferences, renderDiff } from "./matcher.js";
@@ -63,7 +64,7 @@ export async function runCase(loaded: LoadedCase, ctx: CaseRunContext): Promise<
   try {
     for (const step of c.steps) {
       stepIndex++;
-      await runStep(step, { calls, http }, ctx, trace, touched);
+      await runStep(step, { calls, http }, ctx, trace, touched, started);
     }
     return { ...base, status: "passed", durationMs: Date.now() - started, ...(ctx.trace ? { trace } : {}) };
   } catch (error) {
@@ -88,7 +89,7 @@ interface OpenState {
   readonly http: Map<string, HttpExchange>;
 }
 
-async function runStep(step: tckCases.Step, open: OpenState, ctx: CaseRunContext, trace: string[], touched: Set<string>): Promise<void> {
+async function runStep(step: tckCases.Step, open: OpenState, ctx: CaseRunContext, trace: string[], touched: Set<string>, caseStart: number): Promise<void> {
   const { calls } = open;
   const s = step.step;
   switch (s?.$case) {
@@ -100,8 +101,8 @@ async function runStep(step: tckCases.Step, open: OpenState, ctx: CaseRunContext
     case "expectHttpEvent":
       return expectHttpEvent(s.value, getHttp(open.http, s.value.call), ctx.timeoutMs, trace);
     case "expectIntercepted":
-      if (ctx.checkIntercepted === false) return passIntercepted(s.value, interceptedOf(ctx), ctx, trace);
-      return expectIntercepted(s.value, interceptedOf(ctx), ctx, trace, touched);
+      if (ctx.checkIntercepted === false) return passIntercepted(s.value, interceptedOf(ctx), ctx, trace, caseStart);
+      return expectIntercepted(s.value, interceptedOf(ctx), ctx, trace, touched, caseStart);
     case "expectNoMoreInteractions": {
       if (ctx.checkIntercepted === false) {
         // The wait still paces the case; what arrives is not checked.
@@ -121,7 +122,11 @@ async function runStep(step: tckCases.Step, open: OpenState, ctx: CaseRunContext
       const f = s.value;
       const fault = FAULTS[f.fault];
       if (fault === undefined || f.exchange === undefined) throw new StepFailure("inject_fault needs an exchange and a fault");
-      interceptedOf(ctx).arm({ exchange: exchangeId(f.exchange.method, f.exchange.key), direction: sideOf(f.direction), at: f.at, fault, delayMs: f.delayMs });
+      const direction = sideOf(f.direction);
+      // The case loader checked the replacement: building it again cannot fail on the case's own data.
+      const replace =
+        fault === "replace" ? replacementBuilder(ctx.json, protocolMessageType(ctx.json, f.exchange.method, direction), (f.replacement ?? null) as JsonValue, f.copy) : undefined;
+      interceptedOf(ctx).arm({ exchange: exchangeId(f.exchange.method, f.exchange.key), direction, at: f.at, fault, delayMs: f.delayMs, ...(replace === undefined ? {} : { replace }) });
       trace.push(`arm ${fault} at ${sideOf(f.direction)} message ${f.at} of ${f.exchange.method}|${f.exchange.key}`);
       return;
     }
@@ -311,6 +316,8 @@ const FAULTS: Partial<Record<tckCases.Fault, FaultSpec["fault"]>> = {
   [tckCases.Fault.FAULT_KILL_USER_FUNCTION]: "kill",
   [tckCases.Fault.FAULT_STALL]: "stall",
   [tckCases.Fault.FAULT_DELAY]: "delay",
+  [tckCases.Fault.FAULT_REPLACE]: "replace",
+  [tckCases.Fault.FAULT_COMPLETE_STREAM]: "complete",
 };
 
 function sideOf(direction: tckCases.Direction): Side {
@@ -322,10 +329,22 @@ function interceptedOf(ctx: CaseRunContext): InterceptedAccess {
   return ctx.intercepted;
 }
 
+/** An intercepted event for traces and failure messages; a message the TCK put in place of another says so. */
+function showIntercepted(ctx: CaseRunContext, event: Intercepted): string {
+  if (event.kind === "end") return `end ${status[event.code]} ${event.details}`;
+  const json = JSON.stringify(decodeIntercepted(ctx, event.method, event.direction, event.bytes));
+  return event.injected === undefined ? json : `${json} (${event.injected}d by the TCK)`;
+}
+
 /** An intercepted message as JSON: the protocol method's input type towards the user function, its output type towards the proxy. */
 function decodeIntercepted(ctx: CaseRunContext, method: string, direction: Side, bytes: Uint8Array): JsonValue {
   const { input, output } = resolveMethod(method, ctx.json);
   return ctx.json.decode(direction === "to-user-function" ? input : output, bytes);
+}
+
+/** The events an expect_intercepted step passes over (skip_ends; since_case_start: those of calls begun before the case). */
+function skipped(e: tckCases.ExpectIntercepted, caseStart: number): (event: Intercepted) => boolean {
+  return (event) => (e.sinceCaseStart && (event.callStartedAt ?? event.at) < caseStart) || (e.skipEnds && event.kind === "end");
 }
 
 /**
@@ -334,30 +353,37 @@ function decodeIntercepted(ctx: CaseRunContext, method: string, direction: Side,
  * (e.g. not to call again before the proxy has seen a cancellation), but an
  * event that differs, or none at all within the timeout, is not a failure.
  */
-async function passIntercepted(e: tckCases.ExpectIntercepted, access: InterceptedAccess, ctx: CaseRunContext, trace: string[]): Promise<void> {
+async function passIntercepted(e: tckCases.ExpectIntercepted, access: InterceptedAccess, ctx: CaseRunContext, trace: string[], caseStart: number): Promise<void> {
   if (e.exchange === undefined) return;
   const id = exchangeId(e.exchange.method, e.exchange.key);
-  const event = await access.log.next(id, e.timeoutMs || ctx.timeoutMs);
+  const event = await access.log.next(id, e.timeoutMs || ctx.timeoutMs, skipped(e, caseStart));
   if (event === undefined) {
     trace.push(`(not checked) nothing intercepted on ${id}`);
     return;
   }
-  const shown = event.kind === "message" ? JSON.stringify(decodeIntercepted(ctx, event.method, event.direction, event.bytes)) : `end ${status[event.code]} ${event.details}`;
+  const shown = showIntercepted(ctx, event);
   trace.push(`(not checked) ${event.direction === "to-user-function" ? "proxy → uf" : "uf → proxy"} ${id} ${shown}`);
 }
 
-async function expectIntercepted(e: tckCases.ExpectIntercepted, access: InterceptedAccess, ctx: CaseRunContext, trace: string[], touched: Set<string>): Promise<void> {
+async function expectIntercepted(
+  e: tckCases.ExpectIntercepted,
+  access: InterceptedAccess,
+  ctx: CaseRunContext,
+  trace: string[],
+  touched: Set<string>,
+  caseStart: number,
+): Promise<void> {
   if (e.exchange === undefined) throw new StepFailure("expect_intercepted needs an exchange");
   const id = exchangeId(e.exchange.method, e.exchange.key);
   touched.add(id);
-  const event = await access.log.next(id, e.timeoutMs || ctx.timeoutMs);
+  const event = await access.log.next(id, e.timeoutMs || ctx.timeoutMs, skipped(e, caseStart));
   if (event === undefined) throw new StepFailure(`nothing intercepted on ${id} within ${e.timeoutMs || ctx.timeoutMs} ms`);
   const direction = sideOf(e.direction);
-  const shown = event.kind === "message" ? JSON.stringify(decodeIntercepted(ctx, event.method, event.direction, event.bytes)) : `end ${status[event.code]} ${event.details}`;
+  const shown = showIntercepted(ctx, event);
   trace.push(`${event.direction === "to-user-function" ? "proxy → uf" : "uf → proxy"} ${id} ${shown}`);
   if (e.end !== "") {
     if (event.kind !== "end") throw new StepFailure(`expected ${id} to end (${e.end}), intercepted ${event.direction} ${shown}`);
-    const matches = e.end === "ERROR" ? event.code !== status.OK : status[event.code] === e.end;
+    const matches = e.end === "ANY" || (e.end === "ERROR" ? event.code !== status.OK : status[event.code] === e.end);
     if (!matches || (e.direction !== tckCases.Direction.DIRECTION_UNSPECIFIED && event.direction !== direction)) {
       throw new StepFailure(`expected ${id} to be ended ${e.direction === tckCases.Direction.DIRECTION_UNSPECIFIED ? "" : `towards ${direction} `}with ${e.end}, it was ended towards ${event.direction} with ${status[event.code]} ${event.details}`);
     }

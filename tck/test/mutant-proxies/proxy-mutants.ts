@@ -271,6 +271,36 @@ export const PROXY_MUTANTS: readonly ProxyMutant[] = [
     run: ["Proxy/Http/grpc-web-*"],
     mustFail: ["Proxy/Http/grpc-web-*"],
   },
+  // The violation cases make the user function break the protocol (FAULT_REPLACE).
+  {
+    name: "no-report-error",
+    rule: "ERR-1",
+    fault: "does not call reportError on a protocol violation of an entity's user function",
+    file: ENTITY,
+    find: "this.ctx.reportError(rule);",
+    replace: "void rule;",
+    run: [
+      "Proxy/Violations/es-failure-reply-with-events-is-a-violation",
+      "Proxy/Violations/ve-failure-reply-with-state-action-is-a-violation",
+      "Proxy/Violations/crdt-update-of-another-crdt-type-is-a-violation",
+    ],
+    mustFail: [
+      "Proxy/Violations/es-failure-reply-with-events-is-a-violation",
+      "Proxy/Violations/ve-failure-reply-with-state-action-is-a-violation",
+      "Proxy/Violations/crdt-update-of-another-crdt-type-is-a-violation",
+    ],
+  },
+  {
+    name: "es-failure-events-persisted",
+    rule: "ES-40",
+    fault: "persists the events of a failure reply instead of treating it as a protocol violation",
+    file: ES,
+    find: "throw new Violation(\"ERR-15: a failure reply carries events or a snapshot\");",
+    replace:
+      "{ await this.ctx.store.append(this.persistenceId, this.key, this.sequence, reply.events, reply.snapshot); this.sequence += BigInt(reply.events.length); }",
+    run: ["Proxy/Violations/es-failure-reply-with-*"],
+    mustFail: ["Proxy/Violations/es-failure-reply-with-*"],
+  },
 ];
 
 /**
@@ -280,31 +310,6 @@ export const PROXY_MUTANTS: readonly ProxyMutant[] = [
  * fails is caught now and belongs in PROXY_MUTANTS.
  */
 export const GAP_MUTANTS: readonly ProxyMutant[] = [
-  // A protocol violation needs a user function that breaks the protocol: the
-  // reference TCK model never does, and the interceptor can drop, delay and
-  // stall messages but not rewrite them.
-  {
-    name: "no-report-error",
-    rule: "ERR-1",
-    fault: "does not call reportError on a protocol violation of an entity's user function",
-    file: ENTITY,
-    find: "this.ctx.reportError(rule);",
-    replace: "void rule;",
-    run: ["Proxy/*"],
-    mustFail: [],
-  },
-  // Same: the model's failure replies never carry events.
-  {
-    name: "es-failure-events-persisted",
-    rule: "ES-40",
-    fault: "persists the events of a failure reply instead of treating it as a protocol violation",
-    file: ES,
-    find: "throw new Violation(\"ERR-15: a failure reply carries events or a snapshot\");",
-    replace:
-      "{ await this.ctx.store.append(this.persistenceId, this.key, this.sequence, reply.events, reply.snapshot); this.sequence += BigInt(reply.events.length); }",
-    run: ["Proxy/*"],
-    mustFail: [],
-  },
   // No method of the TCK model has more than one key field.
   {
     name: "composite-key-joined-with-dash",

@@ -106,6 +106,18 @@ export enum Fault {
   FAULT_STALL = 3,
   /** FAULT_DELAY - Hold the message for delay_ms, then pass it on. */
   FAULT_DELAY = 4,
+  /**
+   * FAULT_REPLACE - Pass on InjectFault.replacement instead of the message (with the copied
+   * values): the TCK makes the user function say what a case needs, for
+   * instance a protocol violation the reference user function never commits.
+   */
+  FAULT_REPLACE = 5,
+  /**
+   * FAULT_COMPLETE_STREAM - Towards the proxy on a streamed call: instead of passing the message on,
+   * complete the proxy's call with status OK, as if the user function had
+   * ended the stream on its own, and cancel the call to the user function.
+   */
+  FAULT_COMPLETE_STREAM = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -126,6 +138,12 @@ export function faultFromJSON(object: any): Fault {
     case 4:
     case "FAULT_DELAY":
       return Fault.FAULT_DELAY;
+    case 5:
+    case "FAULT_REPLACE":
+      return Fault.FAULT_REPLACE;
+    case 6:
+    case "FAULT_COMPLETE_STREAM":
+      return Fault.FAULT_COMPLETE_STREAM;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -145,6 +163,10 @@ export function faultToJSON(object: Fault): string {
       return "FAULT_STALL";
     case Fault.FAULT_DELAY:
       return "FAULT_DELAY";
+    case Fault.FAULT_REPLACE:
+      return "FAULT_REPLACE";
+    case Fault.FAULT_COMPLETE_STREAM:
+      return "FAULT_COMPLETE_STREAM";
     case Fault.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -335,7 +357,8 @@ export interface ExpectIntercepted {
     | undefined;
   /**
    * Expect the end of a call instead of a message: the gRPC status name the
-   * call ended with ("OK", "CANCELLED", ...), or "ERROR" for any non-OK one.
+   * call ended with ("OK", "CANCELLED", ...), "ERROR" for any non-OK one, or
+   * "ANY" for an end with whatever status.
    */
   end: string;
   /** As in Expect. */
@@ -348,6 +371,19 @@ export interface ExpectIntercepted {
   present: string[];
   /** How long to wait, in milliseconds; the runner's default when 0. */
   timeoutMs: number;
+  /**
+   * Pass over call ends until a message arrives, and expect that message:
+   * how the proxy gives up an entity's stream (half-close or cancel, with
+   * ends seen in either order) is its own choice, so a case reading the next
+   * stream of the entity skips them.
+   */
+  skipEnds: boolean;
+  /**
+   * Pass over the events of calls that began before the case (their later
+   * answers and ends included): for exchanges every case shares, such as
+   * reportError, whose earlier calls belong to other cases.
+   */
+  sinceCaseStart: boolean;
 }
 
 export interface ExpectIntercepted_ContainsEntry {
@@ -383,6 +419,25 @@ export interface InjectFault {
   fault: Fault;
   /** For FAULT_DELAY: how long the message is held, in milliseconds. */
   delayMs: number;
+  /**
+   * For FAULT_REPLACE: what is passed on instead of the triggering message,
+   * in JSON, of the protocol message type of that direction (as in
+   * ExpectIntercepted). The case loader rejects one that type cannot read.
+   */
+  replacement:
+    | any
+    | undefined;
+  /**
+   * For FAULT_REPLACE: paths (as in Expect.ignore, without `[]`) whose values
+   * are taken from the triggering message into the replacement, replacing
+   * what the replacement says there, so that a case can rewrite an answer
+   * while keeping values only the run knows, such as the id the proxy gave
+   * the command in flight ("reply.commandId"). `to=from` takes the value at
+   * path `from` of the triggering message to path `to` of the replacement. A
+   * value the triggering message leaves at its default is removed from the
+   * replacement.
+   */
+  copy: string[];
 }
 
 /** Restarts the user function process (after FAULT_KILL_USER_FUNCTION). */
@@ -1398,6 +1453,8 @@ function createBaseExpectIntercepted(): ExpectIntercepted {
     contains: {},
     present: [],
     timeoutMs: 0,
+    skipEnds: false,
+    sinceCaseStart: false,
   };
 }
 
@@ -1431,6 +1488,12 @@ export const ExpectIntercepted: MessageFns<ExpectIntercepted, "cloudstate.tck.ca
     }
     if (message.timeoutMs !== 0) {
       writer.uint32(72).int32(message.timeoutMs);
+    }
+    if (message.skipEnds !== false) {
+      writer.uint32(80).bool(message.skipEnds);
+    }
+    if (message.sinceCaseStart !== false) {
+      writer.uint32(88).bool(message.sinceCaseStart);
     }
     return writer;
   },
@@ -1523,6 +1586,22 @@ export const ExpectIntercepted: MessageFns<ExpectIntercepted, "cloudstate.tck.ca
             message.timeoutMs = reader.int32();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.skipEnds = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.sinceCaseStart = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1565,6 +1644,16 @@ export const ExpectIntercepted: MessageFns<ExpectIntercepted, "cloudstate.tck.ca
         : isSet(object.timeout_ms)
         ? globalThis.Number(object.timeout_ms)
         : 0,
+      skipEnds: isSet(object.skipEnds)
+        ? globalThis.Boolean(object.skipEnds)
+        : isSet(object.skip_ends)
+        ? globalThis.Boolean(object.skip_ends)
+        : false,
+      sinceCaseStart: isSet(object.sinceCaseStart)
+        ? globalThis.Boolean(object.sinceCaseStart)
+        : isSet(object.since_case_start)
+        ? globalThis.Boolean(object.since_case_start)
+        : false,
     };
   },
 
@@ -1603,6 +1692,12 @@ export const ExpectIntercepted: MessageFns<ExpectIntercepted, "cloudstate.tck.ca
     if (message.timeoutMs !== 0) {
       obj.timeoutMs = Math.round(message.timeoutMs);
     }
+    if (message.skipEnds !== false) {
+      obj.skipEnds = message.skipEnds;
+    }
+    if (message.sinceCaseStart !== false) {
+      obj.sinceCaseStart = message.sinceCaseStart;
+    }
     return obj;
   },
 
@@ -1630,6 +1725,8 @@ export const ExpectIntercepted: MessageFns<ExpectIntercepted, "cloudstate.tck.ca
     );
     message.present = object.present?.map((e) => e) || [];
     message.timeoutMs = object.timeoutMs ?? 0;
+    message.skipEnds = object.skipEnds ?? false;
+    message.sinceCaseStart = object.sinceCaseStart ?? false;
     return message;
   },
 };
@@ -1821,7 +1918,7 @@ export const ExpectNoMoreInteractions: MessageFns<
 };
 
 function createBaseInjectFault(): InjectFault {
-  return { exchange: undefined, direction: 0, at: 0, fault: 0, delayMs: 0 };
+  return { exchange: undefined, direction: 0, at: 0, fault: 0, delayMs: 0, replacement: undefined, copy: [] };
 }
 
 export const InjectFault: MessageFns<InjectFault, "cloudstate.tck.cases.v1.InjectFault"> = {
@@ -1842,6 +1939,12 @@ export const InjectFault: MessageFns<InjectFault, "cloudstate.tck.cases.v1.Injec
     }
     if (message.delayMs !== 0) {
       writer.uint32(40).int32(message.delayMs);
+    }
+    if (message.replacement !== undefined) {
+      Value.encode(Value.wrap(message.replacement), writer.uint32(50).fork()).join();
+    }
+    for (const v of message.copy) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -1899,6 +2002,22 @@ export const InjectFault: MessageFns<InjectFault, "cloudstate.tck.cases.v1.Injec
             message.delayMs = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.replacement = Value.unwrap(Value.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.copy.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1922,6 +2041,8 @@ export const InjectFault: MessageFns<InjectFault, "cloudstate.tck.cases.v1.Injec
         : isSet(object.delay_ms)
         ? globalThis.Number(object.delay_ms)
         : 0,
+      replacement: isSet(object?.replacement) ? object.replacement : undefined,
+      copy: globalThis.Array.isArray(object?.copy) ? object.copy.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -1942,6 +2063,12 @@ export const InjectFault: MessageFns<InjectFault, "cloudstate.tck.cases.v1.Injec
     if (message.delayMs !== 0) {
       obj.delayMs = Math.round(message.delayMs);
     }
+    if (message.replacement !== undefined) {
+      obj.replacement = message.replacement;
+    }
+    if (message.copy?.length) {
+      obj.copy = message.copy;
+    }
     return obj;
   },
 
@@ -1957,6 +2084,8 @@ export const InjectFault: MessageFns<InjectFault, "cloudstate.tck.cases.v1.Injec
     message.at = object.at ?? 0;
     message.fault = object.fault ?? 0;
     message.delayMs = object.delayMs ?? 0;
+    message.replacement = object.replacement === undefined ? undefined : object.replacement;
+    message.copy = object.copy?.map((e) => e) || [];
     return message;
   },
 };
