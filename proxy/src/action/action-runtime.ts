@@ -3,7 +3,7 @@ import { status } from "@grpc/grpc-js";
 import type { MethodSpec, ServiceSpec } from "../discovery/user-spec.js";
 import { clientActionProblem, sideEffectsProblem } from "../effects/answer-validation.js";
 import type { EntityContext } from "../entity/entity-context.js";
-import { fail, type ResponseStream, type UnaryResult, violation } from "../routing/call-result.js";
+import { type CallError, fail, type ResponseStream, type UnaryResult, violation } from "../routing/call-result.js";
 import { RoutingError } from "../routing/dispatcher.js";
 import { type Answer, NOTHING_AFTER, type RoutedCall, type ServiceHandler } from "../routing/service-handler.js";
 
@@ -124,23 +124,51 @@ export class ActionRuntime implements ServiceHandler {
     return { ...(await this.ctx.effects.complete(method, action, response.sideEffects, depth)), empty: action === undefined };
   }
 
-  /** Passes each response of a response stream on, in order, each after its own synchronous side effects (EFF-33). */
+  /**
+   * Passes each response of a response stream on, in order, each after its own synchronous side
+   * effects (EFF-33), and ends the caller's call exactly once: with the first failure (then
+   * cancelling the user function's call and ignoring what follows, ACT-16, ACT-23), or with the
+   * user function's status once every response before it has been carried out (ACT-35, ACT-41).
+   *
+   * grpc-js emits a call's `status` as soon as it has it, possibly before `data` events of
+   * messages still buffered in the stream: the status is acted on only once the stream's `end`
+   * (or `close`) says every message has been delivered, so that a failure sent just before the
+   * user function completed its call is not overtaken by that completion.
+   */
   private pipeResponses(method: MethodSpec, depth: number, upstream: Upstream, out: ResponseStream, cancel: () => void): void {
     let chain = Promise.resolve();
-    const state = { finished: false };
+    const state: { finished: boolean; delivered: boolean; final: { code: status; details: string } | undefined } = { finished: false, delivered: false, final: undefined };
+    // A function, so that a change made while awaiting is not narrowed away.
     const isFinished = () => state.finished;
-    const finish = (error?: { code: status; message: string }) => {
+    const finish = (error?: CallError) => {
       if (state.finished) return;
       state.finished = true;
       out.end(error);
-      cancel();
+      if (error !== undefined) cancel();
+    };
+    const enqueue = (step: () => Promise<void> | void) => {
+      chain = chain.then(step).catch((error: unknown) => {
+        // Whatever went wrong, the caller's call must still end (and the user function's with it).
+        this.ctx.log.error("an action response could not be carried out", { method: method.path, error: String(error) });
+        finish({ code: status.INTERNAL, message: `the proxy failed to carry out a response of ${method.path}` });
+      });
+    };
+    const endWhenDelivered = () => {
+      const s = state.final;
+      if (s === undefined || !state.delivered) return;
+      state.final = undefined;
+      enqueue(() => {
+        if (s.code === status.OK) return finish();
+        const r = this.callError(s);
+        finish(r.ok ? undefined : r.error);
+      });
     };
     out.cancelled.addEventListener("abort", () => {
       state.finished = true;
       cancel();
     });
     upstream.on("data", (bytes: Buffer) => {
-      chain = chain.then(async () => {
+      enqueue(async () => {
         if (state.finished) return;
         const answer = await this.respond(method, bytes, depth);
         // The caller may have gone, or a failure ended the call, while the response was carried out.
@@ -153,17 +181,15 @@ export class ActionRuntime implements ServiceHandler {
       });
     });
     upstream.on("error", () => undefined);
+    const onDelivered = () => {
+      state.delivered = true;
+      endWhenDelivered();
+    };
+    upstream.on("end", onDelivered);
+    upstream.on("close", onDelivered);
     upstream.on("status", (s: { code: status; details: string }) => {
-      void chain.then(() => {
-        if (state.finished) return;
-        if (s.code === status.OK) {
-          state.finished = true;
-          out.end();
-          return;
-        }
-        const r = this.callError(s);
-        finish(r.ok ? undefined : r.error);
-      });
+      state.final ??= s;
+      endWhenDelivered();
     });
   }
 
@@ -189,9 +215,12 @@ export class ActionRuntime implements ServiceHandler {
 }
 
 /** What a response stream from the user function offers. */
-interface Upstream {
+export interface Upstream {
   on(event: "data", listener: (bytes: Buffer) => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
+  /** Every message has been delivered as `data`. */
+  on(event: "end" | "close", listener: () => void): unknown;
+  /** The call's status; it may come before the last messages' `data` (grpc-js). */
   on(event: "status", listener: (s: { code: status; details: string }) => void): unknown;
 }
 

@@ -93,12 +93,53 @@ function handlerFor(method: MethodSpec, dispatcher: Dispatcher, reportDropped: D
 }
 
 /**
- * The messages of a client stream, as they arrive. The stream is not destroyed when they end
- * (the default of a Readable's async iterator): for a bidirectional call that would also destroy
- * the response side, and the call would never get its status.
+ * The messages of a client stream, as they arrive, read as the consumer asks for them (so the
+ * client is held back by HTTP/2 flow control while the proxy is busy).
+ *
+ * The stream is never destroyed from here. A Readable's own async iterator destroys it when the
+ * messages end (unless told not to) and, whatever it is told, when the stream emits `error`; but
+ * an `error` is how the response side ends a streamed call with a status (grpc-js sends it from
+ * the writable side's `_final`), and a destroyed stream never gets there: the status is lost and
+ * the client's call hangs (ACT-16, ACT-41). A call that ends (`error`, or `close` on
+ * cancellation) before the client half-closed fails the iteration, so that the consumer gives up
+ * its own call to the user function (ACT-38).
  */
 async function* requestsOf(call: ServerReadableStream<Buffer, Buffer> | ServerDuplexStream<Buffer, Buffer>): AsyncIterable<Uint8Array> {
-  for await (const chunk of call.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield chunk;
+  // An object, so that its changes by the listeners are not narrowed away.
+  const state: { ended: "no" | "half-closed" | "call-ended"; wake: () => void } = { ended: "no", wake: () => undefined };
+  const onReadable = () => state.wake();
+  const onHalfClose = () => {
+    if (state.ended === "no") state.ended = "half-closed";
+    state.wake();
+  };
+  const onCallEnd = () => {
+    if (state.ended === "no") state.ended = "call-ended";
+    state.wake();
+  };
+  call.on("readable", onReadable);
+  call.on("end", onHalfClose);
+  call.on("error", onCallEnd);
+  call.on("close", onCallEnd);
+  try {
+    for (;;) {
+      if (!call.destroyed) {
+        // grpc-js types read() as a message, but like any Readable it gives null when none is buffered.
+        const chunk = call.read() as Buffer | null;
+        if (chunk !== null) {
+          yield chunk;
+          continue;
+        }
+      }
+      if (state.ended === "half-closed" || call.readableEnded) return;
+      if (state.ended === "call-ended" || call.destroyed) throw new Error("the call ended before the client half-closed it");
+      await new Promise<void>((resolve) => (state.wake = resolve));
+    }
+  } finally {
+    call.off("readable", onReadable);
+    call.off("end", onHalfClose);
+    call.off("error", onCallEnd);
+    call.off("close", onCallEnd);
+  }
 }
 
 function responseStream(call: ServerWritableStream<Buffer, Buffer> | ServerDuplexStream<Buffer, Buffer>, headers: (m: cloudstate.Metadata | undefined) => Metadata): ResponseStream {
