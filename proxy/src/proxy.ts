@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Server, ServerCredentials, status } from "@grpc/grpc-js";
 import type { ProxyConfig } from "./config/proxy-config.js";
-import { discoverUntilServable } from "./discovery/discovery-loop.js";
+import { type DiscoveryOptions, discoverUntilServable } from "./discovery/discovery-loop.js";
 import type { UserSpec } from "./discovery/user-spec.js";
 import { EffectRunner } from "./effects/effect-runner.js";
 import { AppendNotifier, AppendNotifyingStore } from "./eventing/append-notifier.js";
@@ -16,6 +16,7 @@ import { Dispatcher } from "./routing/dispatcher.js";
 import { CrdtValues, runtimeFor } from "./routing/runtimes.js";
 import { createStore } from "./store/store-factory.js";
 import type { Store } from "./store/store.js";
+import { gateHandler } from "./userfunction/serving-gate.js";
 import { UserFunctionClient } from "./userfunction/user-function-client.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -68,6 +69,8 @@ export class CloudstateProxy {
     private readonly health: HealthStatus,
     private readonly metricsServer: MetricsServer | undefined,
     private readonly log: Logger,
+    /** Ends a re-discovery in progress at shutdown. */
+    private readonly rediscovery: AbortController,
   ) {}
 
   /** Starts the proxy; resolves once it serves the user function's services. */
@@ -82,14 +85,14 @@ export class CloudstateProxy {
     if (config.store.kind === "memory") {
       log.warn("entity state is kept in memory and lost when the proxy stops; use --store postgres to keep it (spec/failover.md FO-11)");
     }
-    const spec = await discoverUntilServable(userFunction, {
+    const discovery: DiscoveryOptions = {
       proxyName: PROXY_NAME,
       proxyVersion: PROXY_VERSION,
       retryMinMs: config.discoveryRetryMinMs,
       retryMaxMs: config.discoveryRetryMaxMs,
       log,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    };
+    const spec = await discoverUntilServable(userFunction, { ...discovery, ...(options.signal ? { signal: options.signal } : {}) });
 
     const dispatcher = new Dispatcher(config.maxForwardDepth);
     const effects = new EffectRunner(spec, dispatcher, log);
@@ -123,7 +126,9 @@ export class CloudstateProxy {
       reportError: (message) => ctx.reportError(message),
     });
     const crdtValues = new CrdtValues();
-    for (const service of spec.services.values()) dispatcher.register(service.name, runtimeFor(ctx, service, crdtValues));
+    // Every call passes the user function connection state first (spec/failover.md FO-21..FO-23).
+    const gate = { connection: userFunction.connection, queueTimeoutMs: config.queueTimeoutMs };
+    for (const service of spec.services.values()) dispatcher.register(service.name, gateHandler(runtimeFor(ctx, service, crdtValues), service, gate));
 
     const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
     const reportDropped = (method: { readonly path: string }, keys: readonly string[]) =>
@@ -138,16 +143,22 @@ export class CloudstateProxy {
       server.forceShutdown();
       throw error;
     });
-    health.set(OVERALL, ServingStatus.SERVING);
-    for (const service of spec.services.values()) health.set(service.name, ServingStatus.SERVING);
+    const setHealth = (serving: boolean): void => {
+      health.setServing(OVERALL, serving);
+      for (const service of spec.services.values()) health.setServing(service.name, serving);
+    };
+    setHealth(true);
+    const rediscovery = new AbortController();
+    rediscoverOnLoss(userFunction, { ...discovery, served: spec, signal: rediscovery.signal }, setHealth);
     // Deliveries are calls like a client's: they start once the services are served.
     eventing.start(log);
     log.info("proxy serving", { address: `${config.bindHost}:${port}`, httpJsonAddress: `${config.bindHost}:${http.port}`, store: config.store.kind, services: spec.services.size });
-    return new CloudstateProxy(config, spec, port, http.port, server, http, dispatcher, eventing, store, userFunction, health, metricsServer, log);
+    return new CloudstateProxy(config, spec, port, http.port, server, http, dispatcher, eventing, store, userFunction, health, metricsServer, log, rediscovery);
   }
 
   /** Graceful shutdown: stop accepting calls, let in-flight ones finish (up to the grace period), passivate, close. */
   async shutdown(): Promise<void> {
+    this.rediscovery.abort();
     this.health.shutdown();
     this.health.endWatches();
     const grpc = new Promise<void>((resolve) => {
@@ -170,3 +181,48 @@ export class CloudstateProxy {
   }
 }
 
+
+/**
+ * Runs discovery again whenever the user function is lost (spec/failover.md FO-21), and keeps the
+ * health status in step with the connection state: NOT_SERVING while the proxy refuses the spec it
+ * found (FO-22), SERVING again once the served spec is back. While the user function is merely
+ * being discovered again, the proxy stays SERVING: calls wait for it (FO-4, FO-15).
+ */
+function rediscoverOnLoss(client: UserFunctionClient, options: DiscoveryOptions, setHealth: (serving: boolean) => void): void {
+  const connection = client.connection;
+  let running = false;
+  const rediscover = (): void => {
+    if (running || options.signal?.aborted === true) return;
+    running = true;
+    void discoverUntilServable(client, options)
+      .catch((error: unknown) => {
+        // Ended by shutdown (an abort, or the connection closed).
+        if (options.signal?.aborted !== true && connection.state !== "closed") options.log.error("re-discovery failed", { error: String(error) });
+      })
+      .then(() => {
+        running = false;
+        // Lost again in the moment the loop ended: discover again.
+        if (connection.state === "recovering") rediscover();
+      });
+  };
+  connection.onChange((state, reason) => {
+    switch (state) {
+      case "recovering":
+        options.log.warn("lost the user function; discovering it again before opening new entity streams (spec/failover.md FO-21)", { reason });
+        // Not from inside the callback that reported the loss (a grpc-js connectivity watcher, say).
+        queueMicrotask(rediscover);
+        return;
+      case "refused":
+        setHealth(false);
+        return;
+      case "serving":
+        setHealth(true);
+        return;
+      case "starting":
+      case "closed":
+        return;
+    }
+  });
+  // Lost while the proxy was still binding its ports, before anyone listened.
+  if (connection.state === "recovering") queueMicrotask(rediscover);
+}

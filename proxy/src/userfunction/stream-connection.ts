@@ -2,11 +2,13 @@
 // duplex-call.ts for why they bypass grpc-js). Connected on first use and again after it is lost;
 // calls on a lost connection end UNAVAILABLE, as grpc-js ends them. Whether the user function is
 // reachable at all is still asked of grpc-js's channel (UserFunctionClient.ready), which the
-// entities consult before they open a stream (FO-4).
+// entities consult before they open a stream (FO-4). A lost connection, and a call that ends
+// UNAVAILABLE before the user function sent anything on it, are reported through `onUnavailable`
+// (see user-function-connection.ts).
 
 import { type ClientHttp2Session, type ClientHttp2Stream, connect } from "node:http2";
 import { status } from "@grpc/grpc-js";
-import { DuplexCall } from "./duplex-call.js";
+import { type CallStatus, DuplexCall } from "./duplex-call.js";
 
 /** Options of a {@link StreamConnection}. */
 export interface StreamConnectionOptions {
@@ -16,6 +18,14 @@ export interface StreamConnectionOptions {
   readonly keepaliveMs: number;
   /** How long a keepalive ping may go unanswered before the connection is given up. */
   readonly keepaliveTimeoutMs: number;
+  /**
+   * Called when the connection is lost, and when a call ends UNAVAILABLE before the user function
+   * sent anything on it: the call could not reach the user function, though the connection held
+   * (an intermediary, such as a sidecar, keeps it while the user function behind it is gone). A
+   * call the user function did answer on and that broke later is a stream break of its own
+   * (spec/failover.md FO-12), not reported. Called before the calls concerned see their status.
+   */
+  readonly onUnavailable?: (reason: string) => void;
 }
 
 const USER_AGENT = "cloudstate-proxy-ts";
@@ -45,6 +55,14 @@ export class StreamConnection {
       return DuplexCall.failed({ code: status.UNAVAILABLE, details: `cannot start a call to the user function: ${error instanceof Error ? error.message : String(error)}` });
     }
     const call = new DuplexCall(stream, this.options.maxMessageBytes);
+    // Attached first, so that the loss is known before the call's owner hears of the status.
+    let answered = false;
+    call.once("data", () => (answered = true));
+    call.on("status", (s: CallStatus) => {
+      if (s.code !== status.UNAVAILABLE || this.closed) return;
+      // A call ended by its connection's end is reported before the connection's own events come.
+      if (!answered || session.destroyed || session.closed) this.options.onUnavailable?.(s.details);
+    });
     let open = this.calls.get(session);
     if (open === undefined) {
       open = new Set();
@@ -88,6 +106,7 @@ export class StreamConnection {
   }
 
   private lost(session: ClientHttp2Session, reason: string): void {
+    if (!this.closed) this.options.onUnavailable?.(reason);
     const open = this.calls.get(session);
     this.calls.delete(session);
     if (open !== undefined) for (const call of [...open]) call.connectionLost(reason);
