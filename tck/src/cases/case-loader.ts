@@ -102,14 +102,7 @@ function faultProblem(f: tckCases.InjectFault): string | undefined {
   if (f.direction === Direction.DIRECTION_UNSPECIFIED) return "needs a direction";
   messageJson ??= new MessageJson(payloadRegistry());
   const json = messageJson;
-  const slash = f.exchange.method.lastIndexOf("/");
-  const method = (() => {
-    try {
-      return json.service(f.exchange.method.slice(0, slash)).methods.find((m) => m.name === f.exchange?.method.slice(slash + 1));
-    } catch {
-      return undefined;
-    }
-  })();
+  const method = json.method(f.exchange.method);
   if (method === undefined) return `no protocol method ${f.exchange.method}`;
   if (f.fault === Fault.FAULT_COMPLETE_STREAM) {
     if (f.direction !== Direction.DIRECTION_TO_PROXY || method.methodKind === "unary" || method.methodKind === "client_streaming") {

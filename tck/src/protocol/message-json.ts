@@ -1,5 +1,5 @@
 import { restoreAnyTypeUrls } from "./any-type-urls.js";
-import { type DescMessage, type DescService, fromBinary, fromJson, type JsonValue, type Registry, toBinary, toJson } from "@bufbuild/protobuf";
+import { type DescMessage, type DescMethod, type DescService, fromBinary, fromJson, type JsonValue, type Registry, toBinary, toJson } from "@bufbuild/protobuf";
 
 /**
  * Converts between the proto3 JSON mapping used in case files and the binary
@@ -20,6 +20,12 @@ export class MessageJson {
     const desc = this.registry.getService(typeName);
     if (desc === undefined) throw new Error(`unknown service ${typeName}`);
     return desc;
+  }
+
+  /** The method at `path` ("package.Service/Method"), or undefined when its service or the method is unknown. */
+  method(path: string): DescMethod | undefined {
+    const slash = path.lastIndexOf("/");
+    return this.registry.getService(path.slice(0, slash))?.methods.find((m) => m.name === path.slice(slash + 1));
   }
 
   encode(desc: DescMessage, json: JsonValue): Uint8Array {

@@ -7,8 +7,7 @@ import type { Side } from "./exchange-log.js";
  * towards the user function, its output towards the proxy.
  */
 export function protocolMessageType(json: MessageJson, method: string, direction: Side): DescMessage {
-  const slash = method.lastIndexOf("/");
-  const found = json.service(method.slice(0, slash)).methods.find((m) => m.name === method.slice(slash + 1));
+  const found = json.method(method);
   if (found === undefined) throw new Error(`no protocol method ${method}`);
   return direction === "to-user-function" ? found.input : found.output;
 }

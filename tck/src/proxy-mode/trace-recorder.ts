@@ -59,8 +59,7 @@ export class ExchangeRecorder {
   private decode(method: string, side: "input" | "output", bytes: Uint8Array): JsonValue {
     let desc: DescMessage | undefined;
     try {
-      const slash = method.lastIndexOf("/");
-      desc = this.json.service(method.slice(0, slash)).methods.find((m) => m.name === method.slice(slash + 1))?.[side];
+      desc = this.json.method(method)?.[side];
       if (desc !== undefined) return this.json.decode(desc, bytes);
     } catch (error) {
       return { undecodable: Buffer.from(bytes).toString("hex"), error: errorMessage(error) };

@@ -304,9 +304,7 @@ function get(calls: Map<string, OpenCall>, name: string): OpenCall {
 }
 
 function resolveMethod(method: string, json: MessageJson): { kind: CallKind; input: DescMessage; output: DescMessage } {
-  const slash = method.lastIndexOf("/");
-  const service = json.service(method.slice(0, slash));
-  const m = service.methods.find((x) => x.name === method.slice(slash + 1));
+  const m = json.method(method);
   if (m === undefined) throw new StepFailure(`no method ${method}`);
   return { kind: m.methodKind, input: m.input, output: m.output };
 }
